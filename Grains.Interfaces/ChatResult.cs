@@ -1,0 +1,19 @@
+namespace Grains.Interfaces;
+
+/// <summary>A snapshot of one message's result grain, as clients see it.</summary>
+[GenerateSerializer, Immutable, Alias("ChatResult")]
+public sealed record ChatResult(
+    [property: Id(0)] string Id,
+    [property: Id(1)] ChatStatus Status,
+    [property: Id(2)] string Message,
+    [property: Id(3)] string? Reply,
+    [property: Id(4)] string? Error,
+    [property: Id(5)] int Attempts,
+    [property: Id(6)] string? Silo,
+    [property: Id(7)] string? Worker,
+    [property: Id(8)] DateTimeOffset EnqueuedAt,
+    [property: Id(9)] DateTimeOffset? StartedAt,
+    [property: Id(10)] DateTimeOffset? CompletedAt)
+{
+    public bool IsTerminal => Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled;
+}

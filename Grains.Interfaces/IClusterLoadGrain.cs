@@ -1,0 +1,15 @@
+namespace Grains.Interfaces;
+
+/// <summary>
+/// Aggregates the silos' work counters. Soft state: silos report every few hundred milliseconds,
+/// so a fresh activation rebuilds the picture within one report interval.
+/// </summary>
+[Alias("IClusterLoadGrain")]
+public interface IClusterLoadGrain : IGrainWithIntegerKey
+{
+    [Alias("Report")]
+    ValueTask<ClusterLoad> Report(SiloLoadReport report);
+
+    [Alias("GetLoad")]
+    ValueTask<ClusterLoad> GetLoad();
+}

@@ -1,0 +1,55 @@
+using Grains.Load;
+using Grains.Options;
+using Grains.Placement;
+using Grains.Processing;
+using Grains.Streams;
+using Grains.Work;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime;
+
+namespace Grains.Hosting;
+
+public static class ChatSiloBuilderExtensions
+{
+    /// <summary>
+    /// Everything a silo needs to take part in chat processing, except clustering, which the host chooses.
+    /// </summary>
+    public static ISiloBuilder AddChatProcessing(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var services = silo.Services;
+        services.AddOptions<ChatOptions>().Bind(configuration.GetSection(ChatOptions.Section)).ValidateOnStart();
+        services.AddOptions<ProcessingOptions>().Bind(configuration.GetSection(ProcessingOptions.Section)).ValidateOnStart();
+        services.AddOptions<StreamingOptions>().Bind(configuration.GetSection(StreamingOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ProcessingOptions>, ProcessingOptionsValidator>();
+        services.AddSingleton<IValidateOptions<StreamingOptions>, StreamingOptionsValidator>();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SiloWorkload>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloWorkload>());
+        services.AddSingleton<BacklogGate>();
+        services.AddSingleton<ClusterLoadReporter>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterLoadReporter>());
+        services.AddSingleton<ChatJobRunner>();
+        services.AddChatProcessor();
+        services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
+
+        silo.AddMemoryGrainStorage(ChatStorage.Results);
+        var streaming = configuration.GetSection(StreamingOptions.Section).Get<StreamingOptions>() ?? new StreamingOptions();
+        silo.AddMemoryStreams(ChatStreams.Provider, stream =>
+        {
+            stream.ConfigurePartitioning(streaming.Queues);
+            stream.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
+            stream.ConfigurePullingAgent(agent => agent.Configure(options =>
+            {
+                options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(streaming.PollIntervalMs);
+                options.BatchContainerBatchSize = 256;
+            }));
+        });
+        return silo;
+    }
+}

@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Grains.Options;
+
+/// <summary>How workers process messages (section "Processing").</summary>
+public sealed class ProcessingOptions
+{
+    public const string Section = "Processing";
+
+    /// <summary>The processor behind the <c>IChatClient</c> seam. Built in: <c>echo</c>.</summary>
+    [Required]
+    [AllowedValues("echo")]
+    public string Processor { get; set; } = "echo";
+
+    /// <summary>Simulated backend latency added to every message, for demos and benchmarks.</summary>
+    [Range(0, 600_000)]
+    public int DelayMs { get; set; }
+
+    /// <summary>Messages one worker (one stream partition) processes at once.</summary>
+    [Range(1, 100_000)]
+    public int MaxInFlightPerWorker { get; set; } = 256;
+
+    /// <summary>Messages one silo processes at once, across all its workers.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxInFlightPerSilo { get; set; } = 1024;
+
+    /// <summary>On shutdown, how long a silo keeps finishing the work it holds before handing the rest back.</summary>
+    [Range(0, 3600)]
+    public int ShutdownDrainSeconds { get; set; } = 20;
+
+    /// <summary>How often a worker checks that it still runs on the silo its partition is assigned to.</summary>
+    [Range(1, 3600)]
+    public int RebalanceCheckSeconds { get; set; } = 2;
+}
+
+[OptionsValidator]
+public sealed partial class ProcessingOptionsValidator : IValidateOptions<ProcessingOptions>;

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.AI;
+
+namespace Grains.Processing;
+
+/// <summary>Adds a fixed delay before any processor answers, to stand in for a slow backend.</summary>
+public sealed class SimulatedLatencyChatClient(IChatClient inner, TimeSpan delay) : DelegatingChatClient(inner)
+{
+    public override async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(delay, cancellationToken);
+        return await base.GetResponseAsync(messages, options, cancellationToken);
+    }
+}

@@ -1,0 +1,110 @@
+using Grains.Interfaces;
+using Grains.Options;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace Grains.Work;
+
+/// <summary>
+/// The work one silo holds: its cumulative counters, the silo-wide bound on messages in flight, and the
+/// drain on shutdown (finish what this silo holds, after stream agents stopped and before grains deactivate).
+/// </summary>
+public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly SemaphoreSlim _slots;
+    private readonly ProcessingOptions _options;
+    private readonly ILogger<SiloWorkload> _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private long _accepted;
+    private long _started;
+    private long _completed;
+    private long _failed;
+    private int _inFlight;
+    private int _pending;
+
+    public SiloWorkload(ILocalSiloDetails silo, IOptions<ProcessingOptions> options, ILogger<SiloWorkload> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _slots = new SemaphoreSlim(_options.MaxInFlightPerSilo, _options.MaxInFlightPerSilo);
+        SiloName = silo.SiloAddress.Endpoint.ToString();
+        SiloAddress = silo.SiloAddress;
+    }
+
+    /// <summary>How results and reports name this silo: its endpoint, e.g. 127.0.0.1:11111.</summary>
+    public string SiloName { get; }
+
+    public SiloAddress SiloAddress { get; }
+
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Cancelled when the drain deadline passes: processors still running are asked to stop.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    public long Accepted => Interlocked.Read(ref _accepted);
+
+    public Task AcquireSlotAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);
+
+    public void ReleaseSlot() => _slots.Release();
+
+    public void RecordAccepted() => Interlocked.Increment(ref _accepted);
+
+    public void RecordPending(int count) => Interlocked.Add(ref _pending, count);
+
+    public void RecordStarted()
+    {
+        Interlocked.Increment(ref _started);
+        Interlocked.Increment(ref _inFlight);
+    }
+
+    public void RecordFinished(bool succeeded)
+    {
+        Interlocked.Increment(ref succeeded ? ref _completed : ref _failed);
+        Interlocked.Decrement(ref _inFlight);
+    }
+
+    public SiloLoadReport Snapshot() => new(
+        SiloName,
+        StartedAt,
+        Interlocked.Read(ref _accepted),
+        Interlocked.Read(ref _started),
+        Interlocked.Read(ref _completed),
+        Interlocked.Read(ref _failed),
+        Volatile.Read(ref _inFlight),
+        Volatile.Read(ref _pending));
+
+    void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(SiloWorkload), ServiceLifecycleStage.BecomeActive, _ => Task.CompletedTask, DrainAsync);
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        var deadline = TimeSpan.FromSeconds(_options.ShutdownDrainSeconds);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(deadline);
+        LogDraining(_logger, Volatile.Read(ref _pending), Volatile.Read(ref _inFlight), deadline);
+        try
+        {
+            while (Volatile.Read(ref _pending) + Volatile.Read(ref _inFlight) > 0)
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+
+            LogDrained(_logger);
+        }
+        catch (OperationCanceledException)
+        {
+            LogDrainDeadline(_logger, Volatile.Read(ref _pending), Volatile.Read(ref _inFlight));
+            await _stopping.CancelAsync();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Draining {Pending} pending and {InFlight} running messages (deadline {Deadline})")]
+    private static partial void LogDraining(ILogger logger, int pending, int inFlight, TimeSpan deadline);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Drained: no work left on this silo")]
+    private static partial void LogDrained(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drain deadline passed with {Pending} pending and {InFlight} running; pending work is handed back to the stream")]
+    private static partial void LogDrainDeadline(ILogger logger, int pending, int inFlight);
+}

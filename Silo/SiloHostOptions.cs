@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Silo;
+
+/// <summary>Where this silo listens and which cluster it joins (section "Silo").</summary>
+public sealed class SiloHostOptions
+{
+    public const string Section = "Silo";
+
+    /// <summary>This silo's index on the machine: silo port SiloPortBase + i, gateway port GatewayPortBase + i. Instance 0 is the primary.</summary>
+    [Range(0, 1000)]
+    public int Instance { get; set; }
+
+    [Range(1, 65000)]
+    public int SiloPortBase { get; set; } = 11111;
+
+    [Range(1, 65000)]
+    public int GatewayPortBase { get; set; } = 30000;
+
+    [Required]
+    public string ClusterId { get; set; } = "chat-cluster";
+
+    [Required]
+    public string ServiceId { get; set; } = "chat";
+
+    /// <summary>How long a stopping silo may take, drain included, before the process exits anyway.</summary>
+    [Range(1, 3600)]
+    public int ShutdownTimeoutSeconds { get; set; } = 30;
+}
+
+[OptionsValidator]
+public sealed partial class SiloHostOptionsValidator : IValidateOptions<SiloHostOptions>;

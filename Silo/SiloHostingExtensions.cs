@@ -1,0 +1,39 @@
+using System.Net;
+using Grains.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace Silo;
+
+public static class SiloHostingExtensions
+{
+    /// <summary>
+    /// One silo of a cluster on this machine: localhost clustering on loopback, with the primary at instance 0.
+    /// </summary>
+    public static IHostApplicationBuilder AddChatSilo(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        var validation = new SiloHostOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(SiloHostOptions.Section, typeof(SiloHostOptions), validation.Failures);
+        }
+
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(
+                siloPort: options.SiloPortBase + options.Instance,
+                gatewayPort: options.GatewayPortBase + options.Instance,
+                primarySiloEndpoint: new IPEndPoint(System.Net.IPAddress.Loopback, options.SiloPortBase),
+                serviceId: options.ServiceId,
+                clusterId: options.ClusterId);
+            silo.Configure<SiloOptions>(silo => silo.SiloName = $"silo-{options.Instance}");
+            silo.AddChatProcessing(builder.Configuration);
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Grains.Interfaces;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using WebFrontend.Cluster;
+using WebFrontend.Model;
+
+namespace WebFrontend.Apis;
+
+/// <summary>POST /chat: accept a message for processing.</summary>
+public static class ChatApi
+{
+    public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/chat").WithTags("Chat");
+        group.MapPost("/", SubmitAsync);
+        return app;
+    }
+
+    public static async Task<Results<Accepted<ChatAccepted>, Ok<ResultResponse>, ProblemHttpResult>> SubmitAsync(
+        HttpRequest request,
+        ClusterCaller cluster,
+        IOptions<ChatFrontendOptions> options,
+        CancellationToken cancellationToken)
+    {
+        // The body is read by hand so that every way it can be wrong gets its own problem details.
+        if (!request.HasJsonContentType())
+        {
+            return Problems.UnsupportedMediaType(request.ContentType);
+        }
+
+        ChatRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync(request.Body, FrontendJsonContext.Default.ChatRequest, cancellationToken);
+        }
+        catch (JsonException exception)
+        {
+            return Problems.BadRequest("The body is not valid JSON for a chat request.", exception.Message);
+        }
+
+        if (body is null)
+        {
+            return Problems.BadRequest("The body must be a JSON object.", "Expected {\"message\": \"...\"}.");
+        }
+
+        if (ChatRules.CheckMessage(body.Message, options.Value.MaxMessageLength) is { } messageProblem)
+        {
+            return Problems.Validation("message", messageProblem);
+        }
+
+        var generatedId = body.Id is null;
+        if (!generatedId && !ChatRules.IsValidId(body.Id))
+        {
+            return Problems.Validation("id", ChatRules.CheckIdMessage(body.Id));
+        }
+
+        var submission = new ChatSubmission(body.Id ?? ChatRules.NewId(), body.Message!);
+        var outcome = await cluster.CallAsync(
+            grains => grains.GetGrain<IChatDispatcherGrain>(0).Submit(submission).AsTask(), cancellationToken);
+
+        return outcome.Status switch
+        {
+            // Existing under an id this frontend made means an earlier retry of this same request got through.
+            SubmitStatus.Accepted => Accepted(outcome.Result!),
+            SubmitStatus.Existing when generatedId => Accepted(outcome.Result!),
+            SubmitStatus.Existing => TypedResults.Ok(ResultResponse.From(outcome.Result!)),
+            SubmitStatus.Conflict => Problems.Conflict(submission.Id),
+            SubmitStatus.Busy => Problems.Busy(request.HttpContext, outcome.RetryAfter),
+            _ => throw new InvalidOperationException($"Unknown submit status {outcome.Status}."),
+        };
+    }
+
+    private static Accepted<ChatAccepted> Accepted(ChatResult result) =>
+        TypedResults.Accepted($"/result/{result.Id}", new ChatAccepted(result.Id, ResultResponse.StatusName(ChatStatus.Queued)));
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace WebFrontend.Apis;
+
+/// <summary>The RFC 7807 answers the APIs give, in one place so their wording stays consistent.</summary>
+public static class Problems
+{
+    public static ProblemHttpResult BadRequest(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title);
+
+    public static ProblemHttpResult Validation(string field, string error) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [error] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = $"The '{field}' field is invalid.",
+            Detail = error,
+        });
+
+    public static ProblemHttpResult UnsupportedMediaType(string? contentType) =>
+        TypedResults.Problem(
+            $"Send the body as application/json; got '{contentType ?? "no content type"}'.",
+            statusCode: StatusCodes.Status415UnsupportedMediaType,
+            title: "Unsupported media type.");
+
+    public static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+
+    public static ProblemHttpResult Conflict(string id) =>
+        TypedResults.Problem(
+            $"The id '{id}' already holds a different message. Use a new id, or resend the same message to read its result.",
+            statusCode: StatusCodes.Status409Conflict,
+            title: "Id already used for another message.");
+
+    public static ProblemHttpResult Busy(HttpContext context, TimeSpan retryAfter)
+    {
+        SetRetryAfter(context, retryAfter);
+        return TypedResults.Problem(
+            "The cluster's backlog of queued messages is full. Retry after the number of seconds in Retry-After.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Backlog full.");
+    }
+
+    public static ProblemHttpResult Unavailable(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: title);
+
+    public static void SetRetryAfter(HttpContext context, TimeSpan retryAfter) =>
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+}

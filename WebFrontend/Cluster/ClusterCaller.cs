@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
+
+namespace WebFrontend.Cluster;
+
+/// <summary>
+/// Runs grain calls for the HTTP handlers, retrying the failures a silo or gateway dying causes until the
+/// retry window ends. Every call made through it must be safe to repeat; the chat calls are, because a
+/// message's id is fixed before the first attempt.
+/// </summary>
+public sealed partial class ClusterCaller(IClusterClient client, IOptions<ClusterClientOptions> options, ILogger<ClusterCaller> logger)
+{
+    public async Task<T> CallAsync<T>(Func<IGrainFactory, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var window = TimeSpan.FromSeconds(options.Value.RetryWindowSeconds);
+        var started = TimeProvider.System.GetTimestamp();
+        var delay = TimeSpan.FromMilliseconds(50);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call(client);
+            }
+            catch (Exception exception) when (IsTransient(exception))
+            {
+                var elapsed = TimeProvider.System.GetElapsedTime(started);
+                if (elapsed + delay > window)
+                {
+                    throw new ClusterUnavailableException($"The cluster did not answer within {window.TotalSeconds:0} s.", exception);
+                }
+
+                LogRetrying(logger, attempt, exception.GetType().Name, delay.TotalMilliseconds);
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
+            }
+        }
+    }
+
+    /// <summary>Failures that mean "not reachable right now", as opposed to an answer.</summary>
+    private static bool IsTransient(Exception exception) => exception is
+        OrleansMessageRejectionException or ConnectionFailedException or SiloUnavailableException
+        or GatewayTooBusyException or TimeoutException or ClientNotAvailableException
+        // Thrown while the client is not (yet) connected.
+        or InvalidOperationException { Source: "Orleans.Core" };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster call failed (attempt {Attempt}, {Error}); retrying in {DelayMs} ms")]
+    private static partial void LogRetrying(ILogger logger, int attempt, string error, double delayMs);
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using WebFrontend.Apis;
+using WebFrontend.Model;
+
+namespace WebFrontend.Extensions;
+
+public static class ChatApiExtensions
+{
+    /// <summary>HTTP-side services: options, JSON, limits, and problem details for every error.</summary>
+    public static WebApplicationBuilder AddChatApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ChatFrontendOptions>().BindConfiguration(ChatFrontendOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ChatFrontendOptions>, ChatFrontendOptionsValidator>();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, FrontendJsonContext.Default));
+
+        var maxBody = builder.Configuration.GetSection(ChatFrontendOptions.Section).Get<ChatFrontendOptions>()?.MaxRequestBodyBytes
+            ?? new ChatFrontendOptions().MaxRequestBodyBytes;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ChatExceptionHandler>();
+        return builder;
+    }
+
+    /// <summary>Turns exceptions and bare error status codes (404, 405, ...) into problem details.</summary>
+    public static WebApplication UseChatErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}

@@ -1,0 +1,18 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace WebFrontend.Model;
+
+/// <summary>Source-generated JSON for every body the frontend reads or writes.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    AllowDuplicateProperties = false,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(ChatRequest))]
+[JsonSerializable(typeof(ChatAccepted))]
+[JsonSerializable(typeof(ResultResponse))]
+[JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(ProblemDetails))]
+[JsonSerializable(typeof(HttpValidationProblemDetails))]
+internal sealed partial class FrontendJsonContext : JsonSerializerContext;

@@ -1,0 +1,3 @@
+namespace WebFrontend.Model;
+
+public sealed record HealthResponse(string Status, int Silos);

@@ -1,0 +1,16 @@
+using WebFrontend.Apis;
+using WebFrontend.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddChatClusterClient();
+builder.AddChatApi();
+
+var app = builder.Build();
+app.UseChatErrors();
+app.MapChatApi();
+app.MapResultApi();
+app.MapHealthApi();
+app.Run();
+
+/// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;
