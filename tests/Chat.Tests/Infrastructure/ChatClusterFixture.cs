@@ -1,0 +1,85 @@
+using System.Net.Http.Json;
+using Grains.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace Chat.Tests.Infrastructure;
+
+/// <summary>
+/// A real multi-silo cluster (Orleans TestCluster over TCP on loopback) with the real WebFrontend on
+/// Kestrel, connected to the silos' gateways the way a deployed frontend is: through configuration.
+/// Every HTTP test goes through this one seam. Subclasses change the cluster's settings.
+/// </summary>
+public class ChatClusterFixture : IAsyncLifetime
+{
+    private WebApplicationFactory<Program>? _frontend;
+
+    protected virtual short Silos => 3;
+
+    /// <summary>Configuration shared by the silos and the frontend, as environment variables would give it.</summary>
+    protected virtual Dictionary<string, string?> Settings => new()
+    {
+        ["Processing:DelayMs"] = "200",
+        ["Processing:RebalanceCheckSeconds"] = "1",
+    };
+
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public ChatApi Api => new(Http);
+
+    public async Task InitializeAsync()
+    {
+        var settings = Settings;
+        var builder = new TestClusterBuilder(Silos);
+        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(settings));
+        builder.AddSiloBuilderConfigurator<ChatSiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+
+        var gateways = string.Join(',', Cluster.Silos.Select(silo => silo.GatewayAddress.Endpoint.ToString()));
+        _frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            // Any free loopback port, whatever appsettings.json says.
+            web.UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
+            web.UseSetting("Cluster:Gateways", gateways);
+            web.UseSetting("Cluster:ClusterId", Cluster.Options.ClusterId);
+            web.UseSetting("Cluster:ServiceId", Cluster.Options.ServiceId);
+            foreach (var (key, value) in settings)
+            {
+                web.UseSetting(key, value);
+            }
+        });
+        _frontend.UseKestrel();
+        _frontend.StartServer();
+        Http = _frontend.CreateClient();
+        Http.Timeout = TimeSpan.FromSeconds(60);
+        await Eventually.Succeeds(async () => (await Http.GetAsync("/health")).EnsureSuccessStatusCode(), "the frontend's /health to answer 200");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_frontend is not null)
+        {
+            await _frontend.DisposeAsync();
+        }
+
+        if (Cluster is not null)
+        {
+            await Cluster.StopAllSilosAsync();
+            await Cluster.DisposeAsync();
+        }
+    }
+
+    private sealed class ChatSiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddChatProcessing(siloBuilder.Configuration);
+    }
+}

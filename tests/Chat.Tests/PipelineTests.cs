@@ -1,0 +1,52 @@
+using System.Net;
+using Chat.Tests.Infrastructure;
+
+namespace Chat.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class PipelineTests(ChatClusterFixture fixture)
+{
+    [Fact]
+    public async Task Three_silos_share_300_messages_and_each_completes_once_with_its_reply()
+    {
+        var ids = ChatApiBatchExtensions.NewIds("share", 300);
+
+        await fixture.Api.SubmitAll(ids);
+        var results = await fixture.Api.WaitForAllCompleted(ids);
+
+        for (var i = 0; i < ids.Count; i++)
+        {
+            Assert.Equal(ChatApiBatchExtensions.MessageFor(ids[i]), results[i].GetProperty("result").GetString());
+            Assert.Equal(1, results[i].GetProperty("attempts").GetInt32());
+        }
+
+        var shares = results.ShareBySilo();
+        Assert.Equal(3, shares.Count);
+        Assert.All(shares, share => Assert.InRange(share.Value, 0.25, 0.42));
+    }
+
+    [Fact]
+    public async Task A_message_goes_queued_then_processing_then_completed_with_worker_and_silo()
+    {
+        var id = ChatApiBatchExtensions.NewIds("transitions", 1)[0];
+        using var accepted = await fixture.Api.Submit("watch me", id);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal("queued", (await ChatApi.Json(accepted)).GetProperty("status").GetString());
+
+        // The processor takes 200 ms, so polling sees the processing state before completion.
+        var processing = await fixture.Api.WaitForStatus(id, "processing");
+        Assert.Equal(1, processing.GetProperty("attempts").GetInt32());
+        Assert.StartsWith("worker-", processing.GetProperty("worker").GetString());
+        Assert.Contains(processing.GetProperty("silo").GetString(), fixture.Cluster.Silos.Select(s => s.SiloAddress.Endpoint.ToString()));
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, processing.GetProperty("startedAt").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, processing.GetProperty("result").ValueKind);
+
+        var completed = await fixture.Api.WaitForStatus(id, "completed");
+        Assert.Equal("watch me", completed.GetProperty("result").GetString());
+        Assert.Equal(1, completed.GetProperty("attempts").GetInt32());
+        Assert.Equal(processing.GetProperty("worker").GetString(), completed.GetProperty("worker").GetString());
+        Assert.Equal(processing.GetProperty("silo").GetString(), completed.GetProperty("silo").GetString());
+        Assert.True(completed.GetProperty("completedAt").GetDateTimeOffset() >= completed.GetProperty("startedAt").GetDateTimeOffset());
+        Assert.True(completed.GetProperty("startedAt").GetDateTimeOffset() >= completed.GetProperty("enqueuedAt").GetDateTimeOffset());
+    }
+}
