@@ -1,6 +1,6 @@
 namespace Grains.Interfaces;
 
-/// <summary>A snapshot of one message's result grain, as clients see it.</summary>
+/// <summary>A snapshot of one message's result grain, as clients see it. <see cref="Version"/> grows with every change.</summary>
 [GenerateSerializer, Immutable, Alias("ChatResult")]
 public sealed record ChatResult(
     [property: Id(0)] string Id,
@@ -13,7 +13,8 @@ public sealed record ChatResult(
     [property: Id(7)] string? Worker,
     [property: Id(8)] DateTimeOffset EnqueuedAt,
     [property: Id(9)] DateTimeOffset? StartedAt,
-    [property: Id(10)] DateTimeOffset? CompletedAt)
+    [property: Id(10)] DateTimeOffset? CompletedAt,
+    [property: Id(11)] long Version = 0)
 {
     public bool IsTerminal => Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled;
 }

@@ -4,6 +4,8 @@ namespace Grains.Interfaces;
 [Alias("IChatResultGrain")]
 public interface IChatResultGrain : IGrainWithStringKey
 {
+    public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(2);
+
     /// <summary>Stores the message as queued (if new) and publishes it to the given work-stream partition.</summary>
     [Alias("Accept")]
     ValueTask<SubmitOutcome> Accept(string message, int partition);
@@ -11,6 +13,18 @@ public interface IChatResultGrain : IGrainWithStringKey
     /// <summary>The current snapshot, or null when no message was ever accepted under this id.</summary>
     [Alias("Get")]
     ValueTask<ChatResult?> Get();
+
+    /// <summary>
+    /// Registers an observer for changes and returns the current snapshot (null if no message has this id yet;
+    /// the observer still hears of it once accepted). A subscription lasts <see cref="SubscriptionLifetime"/>:
+    /// call again well within it (e.g. every 30 s) to keep it, and compare the returned snapshot's version
+    /// with the last one seen, which also catches up on any notification lost in between.
+    /// </summary>
+    [Alias("Subscribe")]
+    ValueTask<ChatResult?> Subscribe(IChatResultObserver observer);
+
+    [Alias("Unsubscribe")]
+    ValueTask Unsubscribe(IChatResultObserver observer);
 
     /// <summary>
     /// Claims the message for one processing attempt. Returns the attempt number, or null when the

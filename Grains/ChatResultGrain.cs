@@ -1,6 +1,8 @@
 using Grains.Interfaces;
 using Grains.Streams;
+using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Orleans.Utilities;
 
 namespace Grains;
 
@@ -10,8 +12,11 @@ namespace Grains;
 /// </summary>
 public sealed class ChatResultGrain(
     [PersistentState("result", ChatStorage.Results)] IPersistentState<ChatResultState> state,
-    TimeProvider clock) : Grain, IChatResultGrain
+    TimeProvider clock,
+    ILogger<ChatResultGrain> logger) : Grain, IChatResultGrain
 {
+    private readonly ObserverManager<IChatResultObserver> _observers = new(IChatResultGrain.SubscriptionLifetime, logger);
+
     // Whether this activation has handed the message to the stream. A new activation of a still-queued
     // message cannot know, so a resubmission of the same id publishes again; claims make that harmless.
     private bool _published;
@@ -42,12 +47,24 @@ public sealed class ChatResultGrain(
         };
 
         // Stored before published: a worker can never claim a message that has no record yet.
-        await state.WriteStateAsync();
+        await SaveAsync();
         await PublishAsync(partition);
         return new SubmitOutcome(SubmitStatus.Accepted, Snapshot(), TimeSpan.Zero);
     }
 
     public ValueTask<ChatResult?> Get() => ValueTask.FromResult(state.RecordExists ? Snapshot() : null);
+
+    public ValueTask<ChatResult?> Subscribe(IChatResultObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
+        return Get();
+    }
+
+    public ValueTask Unsubscribe(IChatResultObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return ValueTask.CompletedTask;
+    }
 
     public async ValueTask<int?> TryStart(string worker, string silo)
     {
@@ -62,7 +79,7 @@ public sealed class ChatResultGrain(
         current.Worker = worker;
         current.Silo = silo;
         current.StartedAt = clock.GetUtcNow();
-        await state.WriteStateAsync();
+        await SaveAsync();
         return current.Attempts;
     }
 
@@ -82,8 +99,21 @@ public sealed class ChatResultGrain(
         current.Reply = reply;
         current.Error = error;
         current.CompletedAt = clock.GetUtcNow();
-        await state.WriteStateAsync();
+        await SaveAsync();
         return true;
+    }
+
+    /// <summary>Every change goes through here: a new version is stored, then every subscriber hears of it.</summary>
+    private async Task SaveAsync()
+    {
+        state.State.Version++;
+        await state.WriteStateAsync();
+        if (_observers.Count > 0)
+        {
+            var snapshot = Snapshot();
+            // One-way calls: this returns once they are sent, without waiting for subscribers.
+            await _observers.Notify(observer => observer.OnResultChanged(snapshot));
+        }
     }
 
     private async Task PublishAsync(int partition)
@@ -98,6 +128,6 @@ public sealed class ChatResultGrain(
         var s = state.State;
         return new ChatResult(
             this.GetPrimaryKeyString(), s.Status, s.Message, s.Reply, s.Error, s.Attempts,
-            s.Silo, s.Worker, s.EnqueuedAt, s.StartedAt, s.CompletedAt);
+            s.Silo, s.Worker, s.EnqueuedAt, s.StartedAt, s.CompletedAt, s.Version);
     }
 }

@@ -16,4 +16,5 @@ public sealed class ChatResultState
     [Id(7)] public DateTimeOffset EnqueuedAt { get; set; }
     [Id(8)] public DateTimeOffset? StartedAt { get; set; }
     [Id(9)] public DateTimeOffset? CompletedAt { get; set; }
+    [Id(10)] public long Version { get; set; }
 }

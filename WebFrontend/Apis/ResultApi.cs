@@ -5,13 +5,14 @@ using WebFrontend.Model;
 
 namespace WebFrontend.Apis;
 
-/// <summary>GET /result/{id}: a message's status and reply.</summary>
+/// <summary>GET /result/{id}: a message's status and reply; GET /result/{id}/events: the same, pushed as it changes.</summary>
 public static class ResultApi
 {
     public static IEndpointRouteBuilder MapResultApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/result").WithTags("Results");
         group.MapGet("/{id}", GetAsync);
+        group.MapGet("/{id}/events", EventsAsync);
         return app;
     }
 
@@ -27,5 +28,20 @@ public static class ResultApi
         return result is null
             ? Problems.NotFound($"No message with id '{id}'.")
             : TypedResults.Ok(ResultResponse.From(result));
+    }
+
+    /// <summary>Server-Sent Events: the current state, then one event per change; ends after a terminal state.</summary>
+    public static async Task<Results<ServerSentEventsResult<ResultResponse>, ProblemHttpResult>> EventsAsync(
+        string id, ResultWatcher watcher, CancellationToken cancellationToken)
+    {
+        if (!ChatRules.IsValidId(id))
+        {
+            return Problems.Validation("id", ChatRules.CheckIdMessage(id));
+        }
+
+        var changes = await watcher.WatchAsync(id, cancellationToken);
+        return changes is null
+            ? Problems.NotFound($"No message with id '{id}'.")
+            : TypedResults.ServerSentEvents(changes.Select(ResultResponse.From), eventType: "result");
     }
 }

@@ -13,6 +13,7 @@ public static class ClusterClientExtensions
         builder.Services.AddOptions<ClusterClientOptions>().BindConfiguration(ClusterClientOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ClusterClientOptions>, ClusterClientOptionsValidator>();
         builder.Services.AddSingleton<ClusterCaller>();
+        builder.Services.AddSingleton<ResultWatcher>();
 
         // The web server must answer /health while the client is still connecting.
         builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);

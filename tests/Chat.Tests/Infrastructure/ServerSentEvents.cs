@@ -1,0 +1,39 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Chat.Tests.Infrastructure;
+
+/// <summary>Reads a text/event-stream response to its end, as a browser's EventSource would see it.</summary>
+public static class ServerSentEvents
+{
+    public static async Task<IReadOnlyList<(string Event, JsonElement Data)>> ReadAll(HttpClient http, string path, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+
+        var events = new List<(string, JsonElement)>();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
+        string eventType = "message", data = "";
+        while (await reader.ReadLineAsync(cancel.Token) is { } line)
+        {
+            if (line.StartsWith("event:", StringComparison.Ordinal))
+            {
+                eventType = line["event:".Length..].Trim();
+            }
+            else if (line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                data += line["data:".Length..].TrimStart();
+            }
+            else if (line.Length == 0 && data.Length > 0)
+            {
+                events.Add((eventType, JsonDocument.Parse(data).RootElement.Clone()));
+                eventType = "message";
+                data = "";
+            }
+        }
+
+        return events;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Chat.Tests.Infrastructure;
+using Grains.Interfaces;
+
+namespace Chat.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class PushTests(ChatClusterFixture fixture)
+{
+    private static readonly string[] Order = ["queued", "processing", "completed"];
+
+    [Fact]
+    public async Task Events_push_each_transition_in_order_and_end_after_completed()
+    {
+        var id = ChatApiBatchExtensions.NewIds("sse", 1)[0];
+        using var accepted = await fixture.Api.Submit("push me", id);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+
+        var events = await ServerSentEvents.ReadAll(fixture.Http, $"/result/{id}/events", TimeSpan.FromSeconds(30));
+
+        Assert.All(events, e => Assert.Equal("result", e.Event));
+        var statuses = events.Select(e => e.Data.GetProperty("status").GetString()!).ToList();
+        // The stream starts from whatever state the message is in when the client connects; with a 200 ms
+        // processor it cannot be finished yet, so processing is always seen, then completed, once each.
+        Assert.Equal(statuses.OrderBy(s => Array.IndexOf(Order, s)), statuses);
+        Assert.Equal(statuses.Distinct(), statuses);
+        Assert.Contains("processing", statuses);
+        Assert.Equal("completed", statuses[^1]);
+        Assert.Equal("push me", events[^1].Data.GetProperty("result").GetString());
+        Assert.Equal(id, events[^1].Data.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_late_subscriber_gets_the_final_state_at_once()
+    {
+        var id = ChatApiBatchExtensions.NewIds("late", 1)[0];
+        (await fixture.Api.Submit("done already", id)).Dispose();
+        await fixture.Api.WaitForStatus(id, "completed");
+
+        var events = await ServerSentEvents.ReadAll(fixture.Http, $"/result/{id}/events", TimeSpan.FromSeconds(10));
+
+        var only = Assert.Single(events);
+        Assert.Equal("completed", only.Data.GetProperty("status").GetString());
+        Assert.Equal("done already", only.Data.GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task Events_for_an_unknown_id_answer_404_before_any_stream()
+    {
+        using var response = await fixture.Http.GetAsync("/result/no-such-message/events");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_dotnet_observer_is_told_of_each_transition()
+    {
+        var client = fixture.Cluster.Client;
+        var id = ChatApiBatchExtensions.NewIds("observer", 1)[0];
+        var observer = new RecordingObserver();
+        var reference = client.CreateObjectReference<IChatResultObserver>(observer);
+        var grain = client.GetGrain<IChatResultGrain>(id);
+
+        // Subscribing before the message exists is allowed: the observer hears of it from the start.
+        Assert.Null(await grain.Subscribe(reference));
+        (await fixture.Api.Submit("observe me", id)).Dispose();
+
+        await Eventually.Returns(() => Task.FromResult(observer.Seen.Count),
+            _ => observer.Seen.Any(r => r.Status == ChatStatus.Completed), "the observer to hear of completion");
+        var seen = observer.Seen.OrderBy(r => r.Version).ToList();
+        Assert.Equal([ChatStatus.Queued, ChatStatus.Processing, ChatStatus.Completed], seen.Select(r => r.Status));
+        Assert.Equal("observe me", seen[^1].Reply);
+        Assert.Equal(seen.Select(r => r.Version).Distinct().Count(), seen.Count);
+
+        await grain.Unsubscribe(reference);
+        client.DeleteObjectReference<IChatResultObserver>(reference);
+        GC.KeepAlive(observer);
+    }
+
+    private sealed class RecordingObserver : IChatResultObserver
+    {
+        public ConcurrentQueue<ChatResult> Seen { get; } = new();
+
+        public Task OnResultChanged(ChatResult result)
+        {
+            Seen.Enqueue(result);
+            return Task.CompletedTask;
+        }
+    }
+}
