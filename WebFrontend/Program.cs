@@ -9,6 +9,7 @@ var app = builder.Build();
 app.UseChatErrors();
 app.MapChatApi();
 app.MapResultApi();
+app.MapClusterApi();
 app.MapHealthApi();
 app.Run();
 

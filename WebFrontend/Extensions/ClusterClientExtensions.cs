@@ -14,6 +14,7 @@ public static class ClusterClientExtensions
         builder.Services.AddSingleton<IValidateOptions<ClusterClientOptions>, ClusterClientOptionsValidator>();
         builder.Services.AddSingleton<ClusterCaller>();
         builder.Services.AddSingleton<ResultWatcher>();
+        builder.Services.AddSingleton<ClusterView>();
 
         // The web server must answer /health while the client is still connecting.
         builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);

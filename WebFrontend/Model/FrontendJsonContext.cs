@@ -13,6 +13,7 @@ namespace WebFrontend.Model;
 [JsonSerializable(typeof(ChatAccepted))]
 [JsonSerializable(typeof(ResultResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(ClusterResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class FrontendJsonContext : JsonSerializerContext;

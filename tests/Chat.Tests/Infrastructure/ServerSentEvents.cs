@@ -3,10 +3,14 @@ using System.Text.Json;
 
 namespace Chat.Tests.Infrastructure;
 
-/// <summary>Reads a text/event-stream response to its end, as a browser's EventSource would see it.</summary>
+/// <summary>Reads a text/event-stream response, as a browser's EventSource would see it.</summary>
 public static class ServerSentEvents
 {
-    public static async Task<IReadOnlyList<(string Event, JsonElement Data)>> ReadAll(HttpClient http, string path, TimeSpan timeout)
+    public static Task<IReadOnlyList<(string Event, JsonElement Data)>> ReadAll(HttpClient http, string path, TimeSpan timeout) =>
+        Read(http, path, int.MaxValue, timeout);
+
+    /// <summary>Reads until the stream ends or <paramref name="maxEvents"/> events arrived.</summary>
+    public static async Task<IReadOnlyList<(string Event, JsonElement Data)>> Read(HttpClient http, string path, int maxEvents, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
         using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
@@ -31,6 +35,10 @@ public static class ServerSentEvents
                 events.Add((eventType, JsonDocument.Parse(data).RootElement.Clone()));
                 eventType = "message";
                 data = "";
+                if (events.Count >= maxEvents)
+                {
+                    break;
+                }
             }
         }
 

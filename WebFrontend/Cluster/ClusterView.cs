@@ -1,0 +1,63 @@
+using System.Net;
+using Grains.Interfaces;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using WebFrontend.Model;
+
+namespace WebFrontend.Cluster;
+
+/// <summary>
+/// Builds the cluster picture: which silos are alive comes from Orleans membership, what each did
+/// comes from the counters the silos themselves report to the cluster load grain.
+/// </summary>
+public sealed class ClusterView(ClusterCaller cluster, IOptions<ClusterClientOptions> options)
+{
+    private readonly HashSet<string> _gateways = options.Value.Gateways
+        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(text => IPEndPoint.TryParse(text, out var endpoint) ? endpoint.ToString() : text)
+        .ToHashSet();
+
+    public async Task<ClusterResponse> SnapshotAsync(CancellationToken cancellationToken)
+    {
+        var hosts = await cluster.CallAsync(grains => grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true), cancellationToken);
+        var load = await cluster.CallAsync(grains => grains.GetGrain<IClusterLoadGrain>(0).GetLoad().AsTask(), cancellationToken);
+
+        var latestBySilo = load.Silos
+            .GroupBy(silo => silo.Report.Silo)
+            .ToDictionary(group => group.Key, group => group.MaxBy(silo => silo.LastReportAt)!);
+
+        var silos = hosts
+            .OrderBy(host => host.SiloAddress)
+            .Select(host =>
+            {
+                var address = host.SiloAddress.Endpoint.ToString();
+                var gateway = new IPEndPoint(host.SiloAddress.Endpoint.Address, host.ProxyPort).ToString();
+                latestBySilo.TryGetValue(address, out var work);
+                var report = work?.Report;
+                return new SiloResponse(
+                    address,
+                    host.SiloName,
+                    host.Status.ToString().ToLowerInvariant(),
+                    new DateTimeOffset(DateTime.SpecifyKind(host.StartTime, DateTimeKind.Utc)),
+                    _gateways.Contains(gateway),
+                    (report?.Completed ?? 0) + (report?.Failed ?? 0),
+                    report?.Completed ?? 0,
+                    report?.Failed ?? 0,
+                    report?.InFlight ?? 0,
+                    report?.Pending ?? 0,
+                    Math.Round(work?.CompletedPerSecond ?? 0, 1));
+            })
+            .ToList();
+
+        // Totals include silos that have left: the work they did still counts.
+        var reports = load.Silos.Select(silo => silo.Report).ToList();
+        var totals = new ClusterTotals(
+            reports.Sum(r => r.Completed + r.Failed),
+            reports.Sum(r => r.Completed),
+            reports.Sum(r => r.Failed),
+            silos.Sum(s => s.InFlight),
+            silos.Sum(s => s.Pending),
+            Math.Round(load.CompletedPerSecond, 1));
+        return new ClusterResponse(silos, totals, load.Backlog, DateTimeOffset.UtcNow);
+    }
+}
