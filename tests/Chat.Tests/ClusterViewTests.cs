@@ -10,7 +10,7 @@ public sealed class ClusterViewTests(ChatClusterFixture fixture)
     [Fact]
     public async Task Cluster_lists_every_silo_and_their_counts_add_up_to_the_messages_processed()
     {
-        var before = ProcessedBySilo(await Snapshot());
+        var before = ProcessedBySilo(await Settled());
         var ids = ChatApiBatchExtensions.NewIds("cluster-view", 300);
         await fixture.Api.SubmitAll(ids);
         await fixture.Api.WaitForAllCompleted(ids);
@@ -49,6 +49,32 @@ public sealed class ClusterViewTests(ChatClusterFixture fixture)
         var last = events[^1].Data.GetProperty("at").GetDateTimeOffset();
         Assert.True(first >= started.AddSeconds(-1));
         Assert.InRange((last - first).TotalSeconds, 1.5, 4);
+    }
+
+    /// <summary>A snapshot taken once earlier tests' work is finished and reported: two reads a second apart agree.</summary>
+    private async Task<JsonElement> Settled()
+    {
+        var deadline = DateTimeOffset.UtcNow + Eventually.DefaultTimeout;
+        var last = await Snapshot();
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var next = await Snapshot();
+            var totals = next.GetProperty("totals");
+            if (totals.GetProperty("processed").GetInt64() == last.GetProperty("totals").GetProperty("processed").GetInt64()
+                && totals.GetProperty("inFlight").GetInt32() == 0
+                && totals.GetProperty("pending").GetInt32() == 0)
+            {
+                return next;
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The cluster's counters did not settle; last: {next}");
+            }
+
+            last = next;
+        }
     }
 
     private async Task<JsonElement> Snapshot()
