@@ -1,3 +1,4 @@
+using Orleans.Dashboard;
 using WebFrontend.Apis;
 using WebFrontend.Extensions;
 
@@ -7,10 +8,12 @@ builder.AddChatApi();
 
 var app = builder.Build();
 app.UseChatErrors();
+app.UseChatPage();
 app.MapChatApi();
 app.MapResultApi();
 app.MapClusterApi();
 app.MapHealthApi();
+app.MapOrleansDashboard(routePrefix: "/dashboard");
 app.Run();
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>

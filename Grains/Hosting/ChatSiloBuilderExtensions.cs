@@ -4,6 +4,7 @@ using Grains.Placement;
 using Grains.Processing;
 using Grains.Streams;
 using Grains.Work;
+using Orleans.Dashboard;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,8 @@ public static class ChatSiloBuilderExtensions
         services.AddChatProcessor();
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
 
+        // Every silo must run the dashboard's grains, or the dashboard page's calls fail.
+        silo.AddDashboard();
         silo.AddMemoryGrainStorage(ChatStorage.Results);
         var streaming = configuration.GetSection(StreamingOptions.Section).Get<StreamingOptions>() ?? new StreamingOptions();
         silo.AddMemoryStreams(ChatStreams.Provider, stream =>

@@ -23,6 +23,14 @@ public static class ChatApiExtensions
         return builder;
     }
 
+    /// <summary>The web page: static files from wwwroot, index.html at /.</summary>
+    public static WebApplication UseChatPage(this WebApplication app)
+    {
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        return app;
+    }
+
     /// <summary>Turns exceptions and bare error status codes (404, 405, ...) into problem details.</summary>
     public static WebApplication UseChatErrors(this WebApplication app)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using WebFrontend.Cluster;
 
 namespace WebFrontend.Extensions;
@@ -30,6 +31,7 @@ public static class ClusterClientExtensions
             });
             client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromSeconds(options.ResponseTimeoutSeconds));
             client.UseConnectionRetryFilter<RetryForeverConnectionFilter>();
+            client.AddDashboard();
         });
         return builder;
     }

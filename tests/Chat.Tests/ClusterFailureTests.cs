@@ -3,13 +3,13 @@ using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests;
 
-/// <summary>A cluster this test may kill; the frontend gives up on a down cluster after two seconds.</summary>
+/// <summary>A cluster this test may kill. The retry window outlasts failure detection, as the default (15 s) does.</summary>
 public sealed class DisposableClusterFixture : ChatClusterFixture
 {
     protected override Dictionary<string, string?> Settings => new()
     {
         ["Processing:DelayMs"] = "0",
-        ["Cluster:RetryWindowSeconds"] = "2",
+        ["Cluster:RetryWindowSeconds"] = "10",
         ["Cluster:ResponseTimeoutSeconds"] = "2",
     };
 }
