@@ -37,7 +37,15 @@ public interface IChatResultGrain : IGrainWithStringKey
     [Alias("Complete")]
     ValueTask<bool> Complete(int attempt, string reply);
 
-    /// <summary>Records the error of the given attempt. Ignored unless that attempt is the one running.</summary>
+    /// <summary>
+    /// Records the error of the given attempt (ignored unless that attempt is the one running). Below the
+    /// attempt limit the message is queued again and the caller retries it after the returned delay;
+    /// at the limit it is failed for good and listed as a dead letter.
+    /// </summary>
     [Alias("Fail")]
-    ValueTask<bool> Fail(int attempt, string error);
+    ValueTask<FailOutcome> Fail(int attempt, string error);
+
+    /// <summary>Queues a failed message again, with a fresh allowance of attempts. Null if it is not failed.</summary>
+    [Alias("Retry")]
+    ValueTask<ChatResult?> Retry();
 }

@@ -1,6 +1,9 @@
 using Grains.Interfaces;
+using Grains.Options;
 using Grains.Streams;
+using Grains.Work;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Utilities;
 
@@ -13,6 +16,9 @@ namespace Grains;
 public sealed class ChatResultGrain(
     [PersistentState("result", ChatStorage.Results)] IPersistentState<ChatResultState> state,
     TimeProvider clock,
+    SiloWorkload workload,
+    IOptions<ProcessingOptions> processing,
+    IOptions<StreamingOptions> streaming,
     ILogger<ChatResultGrain> logger) : Grain, IChatResultGrain
 {
     private readonly ObserverManager<IChatResultObserver> _observers = new(IChatResultGrain.SubscriptionLifetime, logger);
@@ -85,11 +91,75 @@ public sealed class ChatResultGrain(
 
     public ValueTask<bool> Complete(int attempt, string reply) => FinishAsync(attempt, ChatStatus.Completed, reply, error: null);
 
-    public ValueTask<bool> Fail(int attempt, string error) => FinishAsync(attempt, ChatStatus.Failed, reply: null, error);
+    public async ValueTask<FailOutcome> Fail(int attempt, string error)
+    {
+        if (!IsRunning(attempt))
+        {
+            return new FailOutcome(Recorded: false, RetryAfter: null);
+        }
+
+        var current = state.State;
+        var attemptsThisRound = current.Attempts - current.RoundStartAttempts;
+        if (attemptsThisRound >= processing.Value.MaxAttempts)
+        {
+            await FinishAsync(attempt, ChatStatus.Failed, reply: null, error);
+            await GrainFactory.GetGrain<IDeadLetterGrain>(0).Add(this.GetPrimaryKeyString(), current.CompletedAt!.Value);
+            return new FailOutcome(Recorded: true, RetryAfter: null);
+        }
+
+        // Back to queued, keeping the error so clients see why it is being retried.
+        current.Status = ChatStatus.Queued;
+        current.Error = error;
+        await SaveAsync();
+        var delay = RetryDelay(attemptsThisRound);
+        this.RegisterGrainTimer(RequeueAsync, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        return new FailOutcome(Recorded: true, RetryAfter: delay);
+    }
+
+    public async ValueTask<ChatResult?> Retry()
+    {
+        if (!state.RecordExists || state.State.Status != ChatStatus.Failed)
+        {
+            return null;
+        }
+
+        var current = state.State;
+        current.Status = ChatStatus.Queued;
+        current.RoundStartAttempts = current.Attempts;
+        current.Error = null;
+        current.CompletedAt = null;
+        await SaveAsync();
+        await GrainFactory.GetGrain<IDeadLetterGrain>(0).Remove(this.GetPrimaryKeyString());
+        await RequeueAsync(CancellationToken.None);
+        return Snapshot();
+    }
+
+    private bool IsRunning(int attempt) =>
+        state.RecordExists && state.State.Status == ChatStatus.Processing && state.State.Attempts == attempt;
+
+    /// <summary>Exponential backoff with jitter: base × 2^(n-1), capped, then a random 50–100% of that.</summary>
+    private TimeSpan RetryDelay(int failedAttempts)
+    {
+        var options = processing.Value;
+        var ceiling = Math.Min(options.RetryMaxDelayMs, options.RetryBaseDelayMs * Math.Pow(2, failedAttempts - 1));
+        return TimeSpan.FromMilliseconds(ceiling * (0.5 + Random.Shared.NextDouble() / 2));
+    }
+
+    /// <summary>Hands a queued message to the stream again, on any partition; counted as newly accepted backlog.</summary>
+    private async Task RequeueAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Status != ChatStatus.Queued)
+        {
+            return;
+        }
+
+        await PublishAsync(Random.Shared.Next(streaming.Value.Partitions));
+        workload.RecordAccepted();
+    }
 
     private async ValueTask<bool> FinishAsync(int attempt, ChatStatus status, string? reply, string? error)
     {
-        if (!state.RecordExists || state.State.Status != ChatStatus.Processing || state.State.Attempts != attempt)
+        if (!IsRunning(attempt))
         {
             return false;
         }

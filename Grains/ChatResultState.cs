@@ -17,4 +17,7 @@ public sealed class ChatResultState
     [Id(8)] public DateTimeOffset? StartedAt { get; set; }
     [Id(9)] public DateTimeOffset? CompletedAt { get; set; }
     [Id(10)] public long Version { get; set; }
+
+    /// <summary>Attempts made before the current round; a manual retry starts a new round of attempts.</summary>
+    [Id(11)] public int RoundStartAttempts { get; set; }
 }

@@ -11,6 +11,7 @@ app.UseChatErrors();
 app.UseChatPage();
 app.MapChatApi();
 app.MapResultApi();
+app.MapResultsApi();
 app.MapClusterApi();
 app.MapHealthApi();
 app.MapOrleansDashboard(routePrefix: "/dashboard");

@@ -17,6 +17,21 @@ public sealed class ProcessingOptions
     [Range(0, 600_000)]
     public int DelayMs { get; set; }
 
+    /// <summary>Processing attempts per message before it is marked failed (a dead letter).</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>First retry delay; each further retry doubles it, with random jitter, up to <see cref="RetryMaxDelayMs"/>.</summary>
+    [Range(0, 3_600_000)]
+    public int RetryBaseDelayMs { get; set; } = 500;
+
+    [Range(0, 3_600_000)]
+    public int RetryMaxDelayMs { get; set; } = 30_000;
+
+    /// <summary>One attempt's time limit: a processor still running then is cancelled and the attempt fails.</summary>
+    [Range(1, 86_400)]
+    public int TimeoutSeconds { get; set; } = 300;
+
     /// <summary>Messages one worker (one stream partition) processes at once.</summary>
     [Range(1, 100_000)]
     public int MaxInFlightPerWorker { get; set; } = 256;

@@ -1,6 +1,8 @@
 using Grains.Interfaces;
+using Grains.Options;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Grains.Work;
 
@@ -9,6 +11,7 @@ public sealed partial class ChatJobRunner(
     IGrainFactory grains,
     IChatClient processor,
     SiloWorkload workload,
+    IOptions<ProcessingOptions> options,
     ILogger<ChatJobRunner> logger)
 {
     public async Task RunAsync(ChatWorkItem item, string worker)
@@ -33,31 +36,18 @@ public sealed partial class ChatJobRunner(
         }
 
         workload.RecordStarted();
-        var succeeded = false;
+        var outcome = WorkOutcome.Failed;
         try
         {
-            string? reply = null;
-            string? error = null;
-            try
-            {
-                var response = await processor.GetResponseAsync(
-                    [new ChatMessage(ChatRole.User, item.Message)],
-                    cancellationToken: workload.Stopping);
-                reply = response.Text;
-            }
-            catch (Exception exception)
-            {
-                error = $"{exception.GetType().Name}: {exception.Message}";
-                LogProcessorFailed(logger, exception, item.Id, claimed);
-            }
-
+            var (reply, error) = await ProcessAsync(item, claimed);
             if (reply is not null)
             {
-                succeeded = await result.Complete(claimed, reply);
+                outcome = await result.Complete(claimed, reply) ? WorkOutcome.Completed : WorkOutcome.Failed;
             }
             else
             {
-                await result.Fail(claimed, error!);
+                var failed = await result.Fail(claimed, error!);
+                outcome = failed.RetryAfter is not null ? WorkOutcome.Retrying : WorkOutcome.Failed;
             }
         }
         catch (Exception exception)
@@ -66,7 +56,30 @@ public sealed partial class ChatJobRunner(
         }
         finally
         {
-            workload.RecordFinished(succeeded);
+            workload.RecordFinished(outcome);
+        }
+    }
+
+    /// <summary>Runs the processor under the attempt's time limit; a hang is cancelled and becomes an error.</summary>
+    private async Task<(string? Reply, string? Error)> ProcessAsync(ChatWorkItem item, int attempt)
+    {
+        var limit = TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(workload.Stopping);
+        timeout.CancelAfter(limit);
+        try
+        {
+            var response = await processor.GetResponseAsync([new ChatMessage(ChatRole.User, item.Message)], cancellationToken: timeout.Token);
+            return (response.Text, null);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !workload.Stopping.IsCancellationRequested)
+        {
+            LogTimedOut(logger, item.Id, attempt, limit);
+            return (null, $"Timed out after {limit.TotalSeconds:0} s.");
+        }
+        catch (Exception exception)
+        {
+            LogProcessorFailed(logger, exception, item.Id, attempt);
+            return (null, $"{exception.GetType().Name}: {exception.Message}");
         }
     }
 
@@ -78,6 +91,9 @@ public sealed partial class ChatJobRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Processor failed on message {Id}, attempt {Attempt}")]
     private static partial void LogProcessorFailed(ILogger logger, Exception exception, string id, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Processor timed out on message {Id}, attempt {Attempt} (limit {Limit})")]
+    private static partial void LogTimedOut(ILogger logger, string id, int attempt, TimeSpan limit);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the outcome of message {Id}")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string id);

@@ -58,9 +58,18 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
         Interlocked.Increment(ref _inFlight);
     }
 
-    public void RecordFinished(bool succeeded)
+    /// <summary>An attempt ended. A retried attempt counts as neither completed nor failed: the message goes on.</summary>
+    public void RecordFinished(WorkOutcome outcome)
     {
-        Interlocked.Increment(ref succeeded ? ref _completed : ref _failed);
+        if (outcome == WorkOutcome.Completed)
+        {
+            Interlocked.Increment(ref _completed);
+        }
+        else if (outcome == WorkOutcome.Failed)
+        {
+            Interlocked.Increment(ref _failed);
+        }
+
         Interlocked.Decrement(ref _inFlight);
     }
 

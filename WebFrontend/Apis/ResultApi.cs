@@ -13,6 +13,7 @@ public static class ResultApi
         var group = app.MapGroup("/result").WithTags("Results");
         group.MapGet("/{id}", GetAsync);
         group.MapGet("/{id}/events", EventsAsync);
+        group.MapPost("/{id}/retry", RetryAsync);
         return app;
     }
 
@@ -43,5 +44,29 @@ public static class ResultApi
         return changes is null
             ? Problems.NotFound($"No message with id '{id}'.")
             : TypedResults.ServerSentEvents(changes.Select(ResultResponse.From), eventType: "result");
+    }
+
+    /// <summary>Queues a failed message again: 202 and its new state; 409 unless it failed; 404 if unknown.</summary>
+    public static async Task<Results<Accepted<ResultResponse>, ProblemHttpResult>> RetryAsync(
+        string id, ClusterCaller cluster, CancellationToken cancellationToken)
+    {
+        if (!ChatRules.IsValidId(id))
+        {
+            return Problems.Validation("id", ChatRules.CheckIdMessage(id));
+        }
+
+        var retried = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Retry().AsTask(), cancellationToken);
+        if (retried is not null)
+        {
+            return TypedResults.Accepted($"/result/{id}", ResultResponse.From(retried));
+        }
+
+        var current = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Get().AsTask(), cancellationToken);
+        return current is null
+            ? Problems.NotFound($"No message with id '{id}'.")
+            : TypedResults.Problem(
+                $"Message '{id}' is {ResultResponse.StatusName(current.Status)}; only failed messages can be retried.",
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Not failed.");
     }
 }

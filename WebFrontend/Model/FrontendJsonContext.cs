@@ -14,6 +14,7 @@ namespace WebFrontend.Model;
 [JsonSerializable(typeof(ResultResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ClusterResponse))]
+[JsonSerializable(typeof(ResultsPage))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class FrontendJsonContext : JsonSerializerContext;

@@ -2,7 +2,9 @@ using System.Net.Http.Json;
 using Grains.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 
@@ -80,6 +82,14 @@ public class ChatClusterFixture : IAsyncLifetime
 
     private sealed class ChatSiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddChatProcessing(siloBuilder.Configuration);
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddChatProcessing(siloBuilder.Configuration);
+            if (siloBuilder.Configuration["Test:Processor"] == "scripted")
+            {
+                // Registered last, so it is the IChatClient the workers resolve.
+                siloBuilder.Services.AddChatClient(new ScriptedChatClient());
+            }
+        }
     }
 }

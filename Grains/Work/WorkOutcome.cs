@@ -1,0 +1,8 @@
+namespace Grains.Work;
+
+public enum WorkOutcome
+{
+    Completed,
+    Failed,
+    Retrying,
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Text.Json;
+using Chat.Tests.Infrastructure;
+
+namespace Chat.Tests;
+
+/// <summary>Two silos whose processor fails, hangs or echoes as each message asks; quick retries and a 1 s timeout.</summary>
+public sealed class ScriptedProcessorFixture : ChatClusterFixture
+{
+    protected override short Silos => 2;
+
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Test:Processor"] = "scripted",
+        ["Processing:MaxAttempts"] = "3",
+        ["Processing:RetryBaseDelayMs"] = "50",
+        ["Processing:RetryMaxDelayMs"] = "200",
+        ["Processing:TimeoutSeconds"] = "1",
+    };
+}
+
+public sealed class FailureHandlingTests(ScriptedProcessorFixture fixture) : IClassFixture<ScriptedProcessorFixture>
+{
+    private ChatApi Api => fixture.Api;
+
+    [Fact]
+    public async Task A_message_that_fails_once_completes_on_its_second_attempt()
+    {
+        var id = await Submit("fail-1 then fine");
+
+        var result = await Api.WaitForStatus(id, "completed");
+        Assert.Equal(2, result.GetProperty("attempts").GetInt32());
+        Assert.Equal("fail-1 then fine", result.GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task A_message_that_keeps_failing_ends_failed_after_max_attempts_and_is_listed_as_a_dead_letter()
+    {
+        var id = await Submit("fail-99 always");
+
+        var result = await Api.WaitForStatus(id, "failed");
+        Assert.Equal(3, result.GetProperty("attempts").GetInt32());
+        Assert.Equal("InvalidOperationException: scripted failure 3 of 99", result.GetProperty("error").GetString());
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("result").ValueKind);
+
+        var page = await DeadLetters();
+        Assert.Equal(id, page.GetProperty("items")[0].GetProperty("id").GetString());
+        Assert.Equal("failed", page.GetProperty("items")[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_hanging_processor_is_cancelled_at_the_timeout_and_counts_as_a_failed_attempt()
+    {
+        var id = await Submit("hang forever");
+
+        var result = await Api.WaitForStatus(id, "failed", TimeSpan.FromSeconds(30));
+        Assert.Equal(3, result.GetProperty("attempts").GetInt32());
+        Assert.Equal("Timed out after 1 s.", result.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Retry_requeues_a_failed_message_with_fresh_attempts_and_removes_it_from_the_dead_letters()
+    {
+        var id = await Submit("fail-3 then fine on retry");
+        await Api.WaitForStatus(id, "failed");
+
+        using var retried = await fixture.Http.PostAsync($"/result/{id}/retry", null);
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        Assert.Equal($"/result/{id}", retried.Headers.Location?.OriginalString);
+
+        var result = await Api.WaitForStatus(id, "completed");
+        Assert.Equal(4, result.GetProperty("attempts").GetInt32());
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("error").ValueKind);
+        var listed = (await DeadLetters(pageSize: 200)).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetString());
+        Assert.DoesNotContain(id, listed);
+
+        using var again = await fixture.Http.PostAsync($"/result/{id}/retry", null);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        using var unknown = await fixture.Http.PostAsync("/result/no-such-message/retry", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task Dead_letters_are_paged_newest_first()
+    {
+        var first = await Submit("fail-99 older");
+        await Api.WaitForStatus(first, "failed");
+        var second = await Submit("fail-99 newer");
+        await Api.WaitForStatus(second, "failed");
+
+        var page = await DeadLetters(pageSize: 1);
+        Assert.Equal(1, page.GetProperty("pageSize").GetInt32());
+        Assert.True(page.GetProperty("total").GetInt32() >= 2);
+        Assert.Equal(second, page.GetProperty("items")[0].GetProperty("id").GetString());
+        var next = await DeadLetters(page: 2, pageSize: 1);
+        Assert.Equal(first, next.GetProperty("items")[0].GetProperty("id").GetString());
+
+        using var wrongStatus = await fixture.Http.GetAsync("/results?status=queued");
+        Assert.Equal(HttpStatusCode.BadRequest, wrongStatus.StatusCode);
+        using var hugePage = await fixture.Http.GetAsync("/results?status=failed&pageSize=100000");
+        Assert.Equal(HttpStatusCode.BadRequest, hugePage.StatusCode);
+    }
+
+    private async Task<string> Submit(string message)
+    {
+        var id = ChatApiBatchExtensions.NewIds("fault", 1)[0];
+        using var response = await Api.Submit(message, id);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return id;
+    }
+
+    private async Task<JsonElement> DeadLetters(int page = 1, int pageSize = 50)
+    {
+        using var response = await fixture.Http.GetAsync($"/results?status=failed&page={page}&pageSize={pageSize}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await ChatApi.Json(response);
+    }
+}
