@@ -45,6 +45,13 @@ public interface IChatResultGrain : IGrainWithStringKey
     [Alias("Fail")]
     ValueTask<FailOutcome> Fail(int attempt, string error);
 
+    /// <summary>
+    /// Cancels a message that has not ended: a queued one will never run; a running one has its
+    /// processor's cancellation token cancelled and any late reply ignored.
+    /// </summary>
+    [Alias("Cancel")]
+    ValueTask<CancelOutcome> Cancel();
+
     /// <summary>Queues a failed message again, with a fresh allowance of attempts. Null if it is not failed.</summary>
     [Alias("Retry")]
     ValueTask<ChatResult?> Retry();

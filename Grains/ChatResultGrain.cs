@@ -27,6 +27,9 @@ public sealed class ChatResultGrain(
     // message cannot know, so a resubmission of the same id publishes again; claims make that harmless.
     private bool _published;
 
+    // A failed attempt's message waits for its retry timer; it is not in the stream meanwhile.
+    private bool _retryPending;
+
     public async ValueTask<SubmitOutcome> Accept(string message, int partition)
     {
         if (state.RecordExists)
@@ -112,8 +115,47 @@ public sealed class ChatResultGrain(
         current.Error = error;
         await SaveAsync();
         var delay = RetryDelay(attemptsThisRound);
+        _retryPending = true;
         this.RegisterGrainTimer(RequeueAsync, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
         return new FailOutcome(Recorded: true, RetryAfter: delay);
+    }
+
+    public async ValueTask<CancelOutcome> Cancel()
+    {
+        if (!state.RecordExists)
+        {
+            return new CancelOutcome(false, null);
+        }
+
+        var current = state.State;
+        var previous = current.Status;
+        if (previous is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled)
+        {
+            return new CancelOutcome(false, Snapshot());
+        }
+
+        current.Status = ChatStatus.Cancelled;
+        current.CompletedAt = clock.GetUtcNow();
+        await SaveAsync();
+        if (previous == ChatStatus.Queued && !_retryPending)
+        {
+            // Its stream event will be skipped when claimed, so it leaves the backlog now.
+            workload.RecordLeftQueue();
+        }
+        else if (previous == ChatStatus.Processing && current.Worker is { } worker)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IChatWorkerGrain>(worker).CancelRunning(this.GetPrimaryKeyString());
+            }
+            catch (Exception exception)
+            {
+                // The result is cancelled regardless: a late reply from the attempt is ignored.
+                logger.LogWarning(exception, "Could not reach worker {Worker} to stop message {Id}", worker, this.GetPrimaryKeyString());
+            }
+        }
+
+        return new CancelOutcome(true, Snapshot());
     }
 
     public async ValueTask<ChatResult?> Retry()
@@ -148,6 +190,7 @@ public sealed class ChatResultGrain(
     /// <summary>Hands a queued message to the stream again, on any partition; counted as newly accepted backlog.</summary>
     private async Task RequeueAsync(CancellationToken cancellationToken)
     {
+        _retryPending = false;
         if (state.State.Status != ChatStatus.Queued)
         {
             return;

@@ -67,6 +67,12 @@ public sealed partial class ChatWorkerGrain(
         return Task.CompletedTask;
     }
 
+    public ValueTask CancelRunning(string messageId)
+    {
+        _lane?.CancelRunning(messageId);
+        return ValueTask.CompletedTask;
+    }
+
     public Task OnCompletedAsync() => Task.CompletedTask;
 
     public Task OnErrorAsync(Exception ex) => Task.CompletedTask;

@@ -14,7 +14,7 @@ public sealed partial class ChatJobRunner(
     IOptions<ProcessingOptions> options,
     ILogger<ChatJobRunner> logger)
 {
-    public async Task RunAsync(ChatWorkItem item, string worker)
+    public async Task RunAsync(ChatWorkItem item, string worker, CancellationToken cancellation)
     {
         var result = grains.GetGrain<IChatResultGrain>(item.Id);
         int? attempt;
@@ -39,8 +39,13 @@ public sealed partial class ChatJobRunner(
         var outcome = WorkOutcome.Failed;
         try
         {
-            var (reply, error) = await ProcessAsync(item, claimed);
-            if (reply is not null)
+            var (reply, error) = await ProcessAsync(item, claimed, cancellation);
+            if (cancellation.IsCancellationRequested)
+            {
+                // Cancelled by the client: the result grain already says so.
+                outcome = WorkOutcome.Cancelled;
+            }
+            else if (reply is not null)
             {
                 outcome = await result.Complete(claimed, reply) ? WorkOutcome.Completed : WorkOutcome.Failed;
             }
@@ -61,15 +66,19 @@ public sealed partial class ChatJobRunner(
     }
 
     /// <summary>Runs the processor under the attempt's time limit; a hang is cancelled and becomes an error.</summary>
-    private async Task<(string? Reply, string? Error)> ProcessAsync(ChatWorkItem item, int attempt)
+    private async Task<(string? Reply, string? Error)> ProcessAsync(ChatWorkItem item, int attempt, CancellationToken cancellation)
     {
         var limit = TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(workload.Stopping);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(workload.Stopping, cancellation);
         timeout.CancelAfter(limit);
         try
         {
             var response = await processor.GetResponseAsync([new ChatMessage(ChatRole.User, item.Message)], cancellationToken: timeout.Token);
             return (response.Text, null);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return (null, "Cancelled.");
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !workload.Stopping.IsCancellationRequested)
         {

@@ -52,6 +52,9 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
 
     public void RecordPending(int count) => Interlocked.Add(ref _pending, count);
 
+    /// <summary>A queued message left the queue without running (cancelled).</summary>
+    public void RecordLeftQueue() => Interlocked.Increment(ref _started);
+
     public void RecordStarted()
     {
         Interlocked.Increment(ref _started);

@@ -5,4 +5,5 @@ public enum WorkOutcome
     Completed,
     Failed,
     Retrying,
+    Cancelled,
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Grains.Interfaces;
 
@@ -16,6 +17,7 @@ internal sealed class WorkerLane
     private readonly ChatJobRunner _runner;
     private readonly SiloWorkload _workload;
     private readonly Task _loop;
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
     public WorkerLane(string worker, int maxInFlight, ChatJobRunner runner, SiloWorkload workload)
     {
@@ -86,14 +88,29 @@ internal sealed class WorkerLane
         }
     }
 
+    /// <summary>Cancels the processor of a message this lane is running; false if it is not running here.</summary>
+    public bool CancelRunning(string messageId)
+    {
+        if (!_running.TryGetValue(messageId, out var cancel))
+        {
+            return false;
+        }
+
+        cancel.Cancel();
+        return true;
+    }
+
     private async Task RunJobAsync(ChatWorkItem item)
     {
+        using var cancel = new CancellationTokenSource();
+        _running[item.Id] = cancel;
         try
         {
-            await _runner.RunAsync(item, _worker);
+            await _runner.RunAsync(item, _worker, cancel.Token);
         }
         finally
         {
+            _running.TryRemove(item.Id, out _);
             ReleaseSlots();
         }
     }

@@ -7,13 +7,14 @@ using WebFrontend.Model;
 
 namespace WebFrontend.Apis;
 
-/// <summary>POST /chat: accept a message for processing.</summary>
+/// <summary>POST /chat: accept a message for processing; DELETE /chat/{id}: cancel it.</summary>
 public static class ChatApi
 {
     public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/chat").WithTags("Chat");
         group.MapPost("/", SubmitAsync);
+        group.MapDelete("/{id}", CancelAsync);
         return app;
     }
 
@@ -68,6 +69,27 @@ public static class ChatApi
             SubmitStatus.Conflict => Problems.Conflict(submission.Id),
             SubmitStatus.Busy => Problems.Busy(request.HttpContext, outcome.RetryAfter),
             _ => throw new InvalidOperationException($"Unknown submit status {outcome.Status}."),
+        };
+    }
+
+    /// <summary>200 with the cancelled result; 409 if it had already ended; 404 if unknown.</summary>
+    public static async Task<Results<Ok<ResultResponse>, ProblemHttpResult>> CancelAsync(
+        string id, ClusterCaller cluster, CancellationToken cancellationToken)
+    {
+        if (!ChatRules.IsValidId(id))
+        {
+            return Problems.Validation("id", ChatRules.CheckIdMessage(id));
+        }
+
+        var outcome = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Cancel().AsTask(), cancellationToken);
+        return outcome switch
+        {
+            { Cancelled: true, Result: { } result } => TypedResults.Ok(ResultResponse.From(result)),
+            { Result: { } ended } => TypedResults.Problem(
+                $"Message '{id}' is already {ResultResponse.StatusName(ended.Status)}; only queued or processing messages can be cancelled.",
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Already ended."),
+            _ => Problems.NotFound($"No message with id '{id}'."),
         };
     }
 

@@ -13,6 +13,13 @@ public sealed class ScriptedChatClient : IChatClient
 {
     // Shared by every silo of the in-process test cluster: a retry may run on another silo.
     private static readonly ConcurrentDictionary<string, int> Calls = new();
+    private static readonly ConcurrentDictionary<string, bool> Cancelled = new();
+
+    /// <summary>How many times the processor was called for this exact message text, on any silo.</summary>
+    public static int CallsFor(string text) => Calls.GetValueOrDefault(text);
+
+    /// <summary>Whether a "hang" call for this text saw its cancellation token fire.</summary>
+    public static bool WasCancelled(string text) => Cancelled.ContainsKey(text);
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -20,7 +27,15 @@ public sealed class ScriptedChatClient : IChatClient
         var call = Calls.AddOrUpdate(text, 1, (_, count) => count + 1);
         if (text.StartsWith("hang", StringComparison.Ordinal))
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Cancelled[text] = true;
+                throw;
+            }
         }
 
         if (text.StartsWith("fail-", StringComparison.Ordinal)
