@@ -24,6 +24,13 @@ public sealed class SiloHostOptions
     [Required]
     public string ServiceId { get; set; } = "chat";
 
+    /// <summary>Membership: <c>Localhost</c> (instance 0 is the primary) or <c>Redis</c> (from Cluster:Provider).</summary>
+    [AllowedValues("Localhost", "Redis")]
+    public string ClusterProvider { get; set; } = "Localhost";
+
+    /// <summary>From Redis:ConnectionString.</summary>
+    public string RedisConnectionString { get; set; } = "127.0.0.1:6379";
+
     /// <summary>How long a stopping silo may take, drain included, before the process exits anyway.</summary>
     [Range(1, 3600)]
     public int ShutdownTimeoutSeconds { get; set; } = 30;

@@ -16,6 +16,8 @@ public static class SiloHostingExtensions
     public static IHostApplicationBuilder AddChatSilo(this IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        options.ClusterProvider = builder.Configuration["Cluster:Provider"] ?? options.ClusterProvider;
+        options.RedisConnectionString = builder.Configuration["Redis:ConnectionString"] ?? options.RedisConnectionString;
         var validation = new SiloHostOptionsValidator().Validate(null, options);
         if (validation.Failed)
         {
@@ -25,12 +27,28 @@ public static class SiloHostingExtensions
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(
-                siloPort: options.SiloPortBase + options.Instance,
-                gatewayPort: options.GatewayPortBase + options.Instance,
-                primarySiloEndpoint: new IPEndPoint(System.Net.IPAddress.Loopback, options.SiloPortBase),
-                serviceId: options.ServiceId,
-                clusterId: options.ClusterId);
+            var (siloPort, gatewayPort) = (options.SiloPortBase + options.Instance, options.GatewayPortBase + options.Instance);
+            if (options.ClusterProvider == "Redis")
+            {
+                // Membership in Redis: any silo may start first or leave; the frontend finds gateways there too.
+                silo.UseRedisClustering(options.RedisConnectionString);
+                silo.ConfigureEndpoints(System.Net.IPAddress.Loopback, siloPort, gatewayPort);
+                silo.Configure<ClusterOptions>(cluster =>
+                {
+                    cluster.ClusterId = options.ClusterId;
+                    cluster.ServiceId = options.ServiceId;
+                });
+            }
+            else
+            {
+                silo.UseLocalhostClustering(
+                    siloPort: siloPort,
+                    gatewayPort: gatewayPort,
+                    primarySiloEndpoint: new IPEndPoint(System.Net.IPAddress.Loopback, options.SiloPortBase),
+                    serviceId: options.ServiceId,
+                    clusterId: options.ClusterId);
+            }
+
             silo.Configure<SiloOptions>(silo => silo.SiloName = $"silo-{options.Instance}");
             silo.AddChatProcessing(builder.Configuration);
         });

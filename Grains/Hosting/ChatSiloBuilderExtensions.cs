@@ -41,7 +41,7 @@ public static class ChatSiloBuilderExtensions
 
         // Every silo must run the dashboard's grains, or the dashboard page's calls fail.
         silo.AddDashboard();
-        silo.AddMemoryGrainStorage(ChatStorage.Results);
+        AddResultStorage(silo, configuration);
         var streaming = configuration.GetSection(StreamingOptions.Section).Get<StreamingOptions>() ?? new StreamingOptions();
         silo.AddMemoryStreams(ChatStreams.Provider, stream =>
         {
@@ -54,5 +54,25 @@ public static class ChatSiloBuilderExtensions
             }));
         });
         return silo;
+    }
+
+    private static void AddResultStorage(ISiloBuilder silo, IConfiguration configuration)
+    {
+        var storage = StorageOptions.From(configuration);
+        var validation = new StorageOptionsValidator().Validate(null, storage);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(StorageOptions.Section, typeof(StorageOptions), validation.Failures);
+        }
+
+        if (storage.Provider == "Redis")
+        {
+            silo.AddRedisGrainStorage(ChatStorage.Results, options =>
+                options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(storage.RedisConnectionString));
+        }
+        else
+        {
+            silo.AddMemoryGrainStorage(ChatStorage.Results);
+        }
     }
 }

@@ -8,6 +8,10 @@ public sealed class ClusterClientOptions
 {
     public const string Section = "Cluster";
 
+    /// <summary><c>Localhost</c>: connect through <see cref="Gateways"/>; <c>Redis</c>: find gateways in Redis membership.</summary>
+    [AllowedValues("Localhost", "Redis")]
+    public string Provider { get; set; } = "Localhost";
+
     /// <summary>Comma-separated gateway endpoints, e.g. "127.0.0.1:30000,127.0.0.1:30001".</summary>
     [Required]
     public string Gateways { get; set; } = "127.0.0.1:30000,127.0.0.1:30001,127.0.0.1:30002";

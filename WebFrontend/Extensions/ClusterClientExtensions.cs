@@ -23,7 +23,15 @@ public static class ClusterClientExtensions
         var options = builder.Configuration.GetSection(ClusterClientOptions.Section).Get<ClusterClientOptions>() ?? new ClusterClientOptions();
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(ParseGateways(options.Gateways));
+            if (options.Provider == "Redis")
+            {
+                client.UseRedisClustering(builder.Configuration["Redis:ConnectionString"] ?? "127.0.0.1:6379");
+            }
+            else
+            {
+                client.UseStaticClustering(ParseGateways(options.Gateways));
+            }
+
             client.Configure<ClusterOptions>(cluster =>
             {
                 cluster.ClusterId = options.ClusterId;

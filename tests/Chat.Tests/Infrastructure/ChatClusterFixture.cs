@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 
@@ -28,6 +29,9 @@ public class ChatClusterFixture : IAsyncLifetime
         ["Processing:RebalanceCheckSeconds"] = "1",
     };
 
+    /// <summary>Fixed to keep state across cluster restarts (storage keys include it); null for a fresh one.</summary>
+    protected virtual string? ServiceId => null;
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
@@ -40,6 +44,18 @@ public class ChatClusterFixture : IAsyncLifetime
         var builder = new TestClusterBuilder(Silos);
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
         builder.Options.ConfigureFileLogging = false;
+        if (ServiceId is { } serviceId)
+        {
+            builder.Options.ServiceId = serviceId;
+        }
+
+        if (settings.GetValueOrDefault("Cluster:Provider") == "Redis")
+        {
+            // Membership in Redis, as deployed: the frontend below finds the gateways there as well.
+            builder.Options.UseTestClusterMembership = false;
+            builder.Options.InitializeClientOnDeploy = false;
+        }
+
         builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(settings));
         builder.AddSiloBuilderConfigurator<ChatSiloConfigurator>();
         Cluster = builder.Build();
@@ -85,6 +101,11 @@ public class ChatClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddChatProcessing(siloBuilder.Configuration);
+            if (siloBuilder.Configuration["Cluster:Provider"] == "Redis")
+            {
+                siloBuilder.UseRedisClustering(siloBuilder.Configuration["Redis:ConnectionString"]!);
+            }
+
             if (siloBuilder.Configuration["Test:Processor"] == "scripted")
             {
                 // Registered last, so it is the IChatClient the workers resolve.
