@@ -17,6 +17,12 @@ public sealed class ClusterView(ClusterCaller cluster, IOptions<ClusterClientOpt
         .Select(text => IPEndPoint.TryParse(text, out var endpoint) ? endpoint.ToString() : text)
         .ToHashSet();
 
+    private readonly bool _gatewaysFromMembership = options.Value.Provider == "Redis";
+
+    // With Redis membership the frontend may use every silo's gateway; otherwise only the configured ones.
+    private bool IsFrontendGateway(int proxyPort, string gateway) =>
+        proxyPort > 0 && (_gatewaysFromMembership || _gateways.Contains(gateway));
+
     public async Task<ClusterResponse> SnapshotAsync(CancellationToken cancellationToken)
     {
         var hosts = await cluster.CallAsync(grains => grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true), cancellationToken);
@@ -39,7 +45,7 @@ public sealed class ClusterView(ClusterCaller cluster, IOptions<ClusterClientOpt
                     host.SiloName,
                     host.Status.ToString().ToLowerInvariant(),
                     new DateTimeOffset(DateTime.SpecifyKind(host.StartTime, DateTimeKind.Utc)),
-                    _gateways.Contains(gateway),
+                    IsFrontendGateway(host.ProxyPort, gateway),
                     (report?.Completed ?? 0) + (report?.Failed ?? 0),
                     report?.Completed ?? 0,
                     report?.Failed ?? 0,
