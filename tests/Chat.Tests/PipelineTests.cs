@@ -33,7 +33,7 @@ public sealed class PipelineTests(ChatClusterFixture fixture)
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Equal("queued", (await ChatApi.Json(accepted)).GetProperty("status").GetString());
 
-        // The processor takes 200 ms, so polling sees the processing state before completion.
+        // The processor takes 400 ms, so polling sees the processing state before completion.
         var processing = await fixture.Api.WaitForStatus(id, "processing");
         Assert.Equal(1, processing.GetProperty("attempts").GetInt32());
         Assert.StartsWith("worker-", processing.GetProperty("worker").GetString());

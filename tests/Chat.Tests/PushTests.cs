@@ -21,7 +21,7 @@ public sealed class PushTests(ChatClusterFixture fixture)
 
         Assert.All(events, e => Assert.Equal("result", e.Event));
         var statuses = events.Select(e => e.Data.GetProperty("status").GetString()!).ToList();
-        // The stream starts from whatever state the message is in when the client connects; with a 200 ms
+        // The stream starts from whatever state the message is in when the client connects; with a 400 ms
         // processor it cannot be finished yet, so processing is always seen, then completed, once each.
         Assert.Equal(statuses.OrderBy(s => Array.IndexOf(Order, s)), statuses);
         Assert.Equal(statuses.Distinct(), statuses);

@@ -25,7 +25,7 @@ public class ChatClusterFixture : IAsyncLifetime
     /// <summary>Configuration shared by the silos and the frontend, as environment variables would give it.</summary>
     protected virtual Dictionary<string, string?> Settings => new()
     {
-        ["Processing:DelayMs"] = "200",
+        ["Processing:DelayMs"] = "400",
         ["Processing:RebalanceCheckSeconds"] = "1",
     };
 
