@@ -18,9 +18,11 @@ public sealed class SiloHostOptions
     [Range(1, 65000)]
     public int GatewayPortBase { get; set; } = 30000;
 
+    /// <summary>From Cluster:ClusterId, shared with the frontend.</summary>
     [Required]
     public string ClusterId { get; set; } = "chat-cluster";
 
+    /// <summary>From Cluster:ServiceId, shared with the frontend.</summary>
     [Required]
     public string ServiceId { get; set; } = "chat";
 

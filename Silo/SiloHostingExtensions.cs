@@ -16,6 +16,9 @@ public static class SiloHostingExtensions
     public static IHostApplicationBuilder AddChatSilo(this IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        // The cluster's identity and membership live in the "Cluster" section, which the frontend reads too.
+        options.ClusterId = builder.Configuration["Cluster:ClusterId"] ?? options.ClusterId;
+        options.ServiceId = builder.Configuration["Cluster:ServiceId"] ?? options.ServiceId;
         options.ClusterProvider = builder.Configuration["Cluster:Provider"] ?? options.ClusterProvider;
         options.RedisConnectionString = builder.Configuration["Redis:ConnectionString"] ?? options.RedisConnectionString;
         var validation = new SiloHostOptionsValidator().Validate(null, options);
