@@ -5,7 +5,7 @@ namespace Grains.Interfaces;
 
 /// <summary>
 /// Input rules shared by the frontend (which answers 400 with them) and the dispatcher
-/// (which throws <see cref="ArgumentException"/>), so both sides agree on what is valid.
+/// (which throws <see cref="ChatValidationException"/>), so both sides agree on what is valid.
 /// </summary>
 public static partial class ChatRules
 {

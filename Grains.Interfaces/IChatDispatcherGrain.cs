@@ -9,7 +9,7 @@ public interface IChatDispatcherGrain : IGrainWithIntegerKey
 {
     /// <summary>
     /// Validates the message, stores it as queued and hands it to the work stream.
-    /// Throws <see cref="ArgumentException"/> for an invalid id or message.
+    /// Throws <see cref="ChatValidationException"/> for an invalid id or message.
     /// </summary>
     [Alias("Submit")]
     ValueTask<SubmitOutcome> Submit(ChatSubmission submission);

@@ -26,12 +26,12 @@ public sealed class ChatDispatcherGrain(
         ArgumentNullException.ThrowIfNull(submission);
         if (!ChatRules.IsValidId(submission.Id))
         {
-            throw new ArgumentException(ChatRules.CheckIdMessage(submission.Id), nameof(submission));
+            throw new ChatValidationException(ChatRules.CheckIdMessage(submission.Id));
         }
 
         if (ChatRules.CheckMessage(submission.Message, chatOptions.Value.MaxMessageLength) is { } problem)
         {
-            throw new ArgumentException(problem, nameof(submission));
+            throw new ChatValidationException(problem);
         }
 
         var result = GrainFactory.GetGrain<IChatResultGrain>(submission.Id);

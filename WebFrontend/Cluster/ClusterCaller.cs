@@ -9,13 +9,18 @@ namespace WebFrontend.Cluster;
 /// retry window ends. Every call made through it must be safe to repeat; the chat calls are, because a
 /// message's id is fixed before the first attempt.
 /// </summary>
-public sealed partial class ClusterCaller(IClusterClient client, IOptions<ClusterClientOptions> options, ILogger<ClusterCaller> logger)
+public sealed partial class ClusterCaller(
+    IClusterClient client,
+    IHostApplicationLifetime lifetime,
+    IOptions<ClusterClientOptions> options,
+    ILogger<ClusterCaller> logger)
 {
     public async Task<T> CallAsync<T>(Func<IGrainFactory, Task<T>> call, CancellationToken cancellationToken)
     {
         var window = TimeSpan.FromSeconds(options.Value.RetryWindowSeconds);
         var started = TimeProvider.System.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(50);
+        await WaitUntilConnectedAsync(window, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -37,12 +42,35 @@ public sealed partial class ClusterCaller(IClusterClient client, IOptions<Cluste
         }
     }
 
+    /// <summary>
+    /// The web server answers while the Orleans client is still connecting (hosted services start
+    /// concurrently), and a client without the cluster's manifest cannot even resolve grain types. The
+    /// host signals started only once every hosted service, the client's connection included, has.
+    /// </summary>
+    private async Task WaitUntilConnectedAsync(TimeSpan window, CancellationToken cancellationToken)
+    {
+        if (lifetime.ApplicationStarted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStarted);
+        try
+        {
+            await Task.Delay(window, wait.Token);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStarted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        throw new ClusterUnavailableException($"The frontend has not connected to the cluster within {window.TotalSeconds:0} s.");
+    }
+
     /// <summary>Failures that mean "not reachable right now", as opposed to an answer.</summary>
     private static bool IsTransient(Exception exception) => exception is
         OrleansMessageRejectionException or ConnectionFailedException or SiloUnavailableException
-        or GatewayTooBusyException or TimeoutException or ClientNotAvailableException
-        // Thrown while the client is not (yet) connected.
-        or InvalidOperationException { Source: "Orleans.Core" };
+        or GatewayTooBusyException or TimeoutException or ClientNotAvailableException;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster call failed (attempt {Attempt}, {Error}); retrying in {DelayMs} ms")]
     private static partial void LogRetrying(ILogger logger, int attempt, string error, double delayMs);

@@ -1,3 +1,4 @@
+using Grains.Interfaces;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using WebFrontend.Apis;
@@ -16,7 +17,7 @@ internal sealed class ChatExceptionHandler(IProblemDetailsService problems) : IE
                 ? "Request body too large." : "Bad request.", bad.Message),
             ClusterUnavailableException unavailable => (StatusCodes.Status503ServiceUnavailable, "Cluster unavailable.", unavailable.Message),
             // The dispatcher's own validation; the frontend checks the same rules first, so this is a safety net.
-            ArgumentException argument => (StatusCodes.Status400BadRequest, "Invalid message.", argument.Message),
+            ChatValidationException invalid => (StatusCodes.Status400BadRequest, "Invalid message.", invalid.Message),
             _ => null,
         };
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Chat.Tests.Infrastructure;
+using Grains.Interfaces;
 
 namespace Chat.Tests;
 
@@ -48,5 +49,18 @@ public sealed class PipelineTests(ChatClusterFixture fixture)
         Assert.Equal(processing.GetProperty("silo").GetString(), completed.GetProperty("silo").GetString());
         Assert.True(completed.GetProperty("completedAt").GetDateTimeOffset() >= completed.GetProperty("startedAt").GetDateTimeOffset());
         Assert.True(completed.GetProperty("startedAt").GetDateTimeOffset() >= completed.GetProperty("enqueuedAt").GetDateTimeOffset());
+    }
+
+    [Theory]
+    [InlineData("ok-id", "   ", "whitespace")]
+    [InlineData("bad id!", "hello", "not valid")]
+    public async Task The_dispatcher_rejects_invalid_input_with_a_validation_exception_and_stores_nothing(string id, string message, string expected)
+    {
+        var dispatcher = fixture.Cluster.Client.GetGrain<IChatDispatcherGrain>(0);
+
+        var error = await Assert.ThrowsAsync<ChatValidationException>(() => dispatcher.Submit(new ChatSubmission(id, message)).AsTask());
+
+        Assert.Contains(expected, error.Message);
+        Assert.Null(await fixture.Cluster.Client.GetGrain<IChatResultGrain>(id).Get());
     }
 }
