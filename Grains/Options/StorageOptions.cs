@@ -22,7 +22,7 @@ public sealed class StorageOptions
 
     public static StorageOptions From(IConfiguration configuration) => new()
     {
-        Provider = configuration["Storage:Provider"] ?? (configuration["Cluster:Provider"] == "Redis" ? "Redis" : "Memory"),
+        Provider = configuration[$"{Section}:Provider"] ?? (configuration["Cluster:Provider"] == "Redis" ? "Redis" : "Memory"),
         RedisConnectionString = configuration["Redis:ConnectionString"] ?? "127.0.0.1:6379",
     };
 }

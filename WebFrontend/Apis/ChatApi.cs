@@ -85,10 +85,8 @@ public static class ChatApi
         return outcome switch
         {
             { Cancelled: true, Result: { } result } => TypedResults.Ok(ResultResponse.From(result)),
-            { Result: { } ended } => TypedResults.Problem(
-                $"Message '{id}' is already {ResultResponse.StatusName(ended.Status)}; only queued or processing messages can be cancelled.",
-                statusCode: StatusCodes.Status409Conflict,
-                title: "Already ended."),
+            { Result: { } ended } => Problems.WrongState(
+                id, ResultResponse.StatusName(ended.Status), "queued or processing messages can be cancelled"),
             _ => Problems.NotFound($"No message with id '{id}'."),
         };
     }

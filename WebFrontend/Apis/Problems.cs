@@ -32,6 +32,13 @@ public static class Problems
             statusCode: StatusCodes.Status409Conflict,
             title: "Id already used for another message.");
 
+    /// <summary>409 for an action the message's current status does not allow (cancel an ended one, retry an unfailed one).</summary>
+    public static ProblemHttpResult WrongState(string id, string status, string allowed) =>
+        TypedResults.Problem(
+            $"Message '{id}' is {status}; only {allowed}.",
+            statusCode: StatusCodes.Status409Conflict,
+            title: $"Not allowed while {status}.");
+
     public static ProblemHttpResult Busy(HttpContext context, TimeSpan retryAfter)
     {
         SetRetryAfter(context, retryAfter);

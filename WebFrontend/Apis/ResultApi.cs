@@ -64,9 +64,6 @@ public static class ResultApi
         var current = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Get().AsTask(), cancellationToken);
         return current is null
             ? Problems.NotFound($"No message with id '{id}'.")
-            : TypedResults.Problem(
-                $"Message '{id}' is {ResultResponse.StatusName(current.Status)}; only failed messages can be retried.",
-                statusCode: StatusCodes.Status409Conflict,
-                title: "Not failed.");
+            : Problems.WrongState(id, ResultResponse.StatusName(current.Status), "failed messages can be retried");
     }
 }
