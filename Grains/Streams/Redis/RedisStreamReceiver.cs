@@ -1,0 +1,140 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
+using Orleans.Streams;
+using StackExchange.Redis;
+
+namespace Grains.Streams.Redis;
+
+/// <summary>
+/// Reads one queue for the silo that currently owns it: first any entries whose consumer has held them past the
+/// visibility timeout (claimed in a rolling sweep), then new entries. Never blocks: StackExchange.Redis shares one
+/// connection, so the pulling agent's poll interval paces the reads.
+/// </summary>
+internal sealed partial class RedisStreamReceiver(
+    IDatabase redis,
+    RedisKey key,
+    RedisStreamOptions options,
+    string consumer,
+    Serializer<RedisStreamBatchContainer> serializer,
+    TimeProvider clock,
+    ILogger logger) : IQueueAdapterReceiver
+{
+    private static readonly RedisValue SweepStart = "0-0";
+    private long _sequence;
+    private RedisValue _sweepCursor = SweepStart;
+    private DateTimeOffset _nextSweep;
+
+    public async Task Initialize(TimeSpan timeout)
+    {
+        try
+        {
+            // From the start of the stream: entries published before any silo read this queue are not skipped.
+            await redis.StreamCreateConsumerGroupAsync(key, options.ConsumerGroup, StackExchange.Redis.StreamPosition.Beginning, createStream: true);
+        }
+        catch (RedisServerException exception) when (exception.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // Another silo, or an earlier owner, created it.
+        }
+
+        // Sweep at once: a new owner of the queue recovers what an earlier owner left pending.
+        _nextSweep = clock.GetUtcNow();
+    }
+
+    [Obsolete("Use the overload which accepts a CancellationToken.")]
+    public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount) => GetQueueMessagesAsync(maxCount, CancellationToken.None);
+
+    public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        var limit = maxCount > 0 ? Math.Min(maxCount, options.ReadCount) : options.ReadCount;
+        var batches = new List<IBatchContainer>();
+        if (clock.GetUtcNow() >= _nextSweep)
+        {
+            var claimed = await redis.StreamAutoClaimAsync(
+                key, options.ConsumerGroup, consumer, (long)options.VisibilityTimeout.TotalMilliseconds, _sweepCursor, limit);
+            _sweepCursor = claimed.NextStartId;
+            if (_sweepCursor == SweepStart)
+            {
+                // A full pass over the pending entries is done; the next starts after the interval.
+                _nextSweep = clock.GetUtcNow() + options.ClaimInterval;
+            }
+
+            if (claimed.ClaimedEntries.Length > 0)
+            {
+                LogClaimed(logger, claimed.ClaimedEntries.Length, key.ToString());
+            }
+
+            await AddAsync(batches, claimed.ClaimedEntries);
+        }
+
+        if (batches.Count < limit)
+        {
+            var entries = await redis.StreamReadGroupAsync(key, options.ConsumerGroup, consumer, StackExchange.Redis.StreamPosition.NewMessages, limit - batches.Count);
+            await AddAsync(batches, entries);
+        }
+
+        return batches;
+    }
+
+    [Obsolete("Use the overload which accepts a CancellationToken.")]
+    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages) => MessagesDeliveredAsync(messages, CancellationToken.None);
+
+    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken)
+    {
+        if (!options.AcknowledgeOnDelivery || messages.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var ids = messages.Select(message => ((RedisStreamSequenceToken)message.SequenceToken).EntryId).ToArray();
+        return AcknowledgeAsync(redis, key, options.ConsumerGroup, ids);
+    }
+
+    public Task Shutdown(TimeSpan timeout) => Task.CompletedTask;
+
+    /// <summary>Acknowledges entries and deletes them, so the stream holds only work not yet done.</summary>
+    internal static async Task AcknowledgeAsync(IDatabase redis, RedisKey key, string group, IReadOnlyCollection<string> entryIds)
+    {
+        var ids = entryIds.Select(id => (RedisValue)id).ToArray();
+        var transaction = redis.CreateTransaction();
+        _ = transaction.StreamAcknowledgeAsync(key, group, ids);
+        _ = transaction.StreamDeleteAsync(key, ids);
+        await transaction.ExecuteAsync();
+    }
+
+    private async Task AddAsync(List<IBatchContainer> batches, StreamEntry[] entries)
+    {
+        List<string>? poisoned = null;
+        foreach (var entry in entries)
+        {
+            if (entry.IsNull)
+            {
+                continue;
+            }
+
+            try
+            {
+                var payload = (byte[]?)entry[RedisStreamQueueAdapter.PayloadField]
+                    ?? throw new InvalidDataException($"The entry has no '{RedisStreamQueueAdapter.PayloadField}' field.");
+                var batch = serializer.Deserialize(payload) ?? throw new InvalidDataException("The entry holds no batch.");
+                batches.Add(batch.WithToken(new RedisStreamSequenceToken(++_sequence, 0, entry.Id!)));
+            }
+            catch (Exception exception)
+            {
+                // An entry nobody can read would be claimed forever; drop it, loudly.
+                LogUnreadable(logger, exception, entry.Id.ToString(), key.ToString());
+                (poisoned ??= []).Add(entry.Id!);
+            }
+        }
+
+        if (poisoned is not null)
+        {
+            await AcknowledgeAsync(redis, key, options.ConsumerGroup, poisoned);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claimed {Count} entries of {Queue} left unacknowledged past the visibility timeout")]
+    private static partial void LogClaimed(ILogger logger, int count, string queue);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dropped unreadable entry {Entry} of {Queue}")]
+    private static partial void LogUnreadable(ILogger logger, Exception exception, string entry, string queue);
+}

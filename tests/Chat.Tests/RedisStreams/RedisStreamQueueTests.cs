@@ -1,0 +1,177 @@
+using Chat.Tests.Infrastructure;
+using Grains.Streams.Redis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Configuration;
+using Orleans.Providers.Streams.Common;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Streams;
+using StackExchange.Redis;
+
+namespace Chat.Tests.RedisStreams;
+
+/// <summary>
+/// The Redis Streams queue adapter on its own, against a real redis-server: what a pulling agent reads,
+/// what an acknowledgement removes, and what a dead consumer's successor gets back.
+/// </summary>
+public sealed class RedisStreamQueueTests : IAsyncLifetime
+{
+    private static readonly Serializer<RedisStreamBatchContainer> Serializer =
+        new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer<RedisStreamBatchContainer>>();
+
+    private readonly string _serviceId = $"queue-tests-{Guid.NewGuid():N}";
+    private RedisServer _redis = null!;
+    private ConnectionMultiplexer _inspector = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _inspector = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _inspector.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Entries_of_a_queue_are_read_in_publish_order()
+    {
+        var (factory, adapter) = await CreateAsync("silo-a");
+        var stream = StreamId.Create("orders", "one");
+        for (var i = 0; i < 300; i++)
+        {
+            await adapter.QueueMessageBatchAsync(stream, [$"event-{i}"], null, null);
+        }
+
+        var receiver = await ReceiverAsync(factory, adapter);
+        var read = await ReadEventsAsync(receiver, expected: 300);
+
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"event-{i}"), read.Select(e => e.Event));
+        Assert.True(read.Select(e => e.Token).SequenceEqual(read.Select(e => e.Token).Order()), "tokens grow in delivery order");
+    }
+
+    [Fact]
+    public async Task Acknowledged_entries_are_deleted_and_never_delivered_again()
+    {
+        var (factory, adapter) = await CreateAsync("silo-a", visibility: TimeSpan.FromMilliseconds(300));
+        var stream = StreamId.Create("orders", "two");
+        for (var i = 0; i < 10; i++)
+        {
+            await adapter.QueueMessageBatchAsync(stream, [$"event-{i}"], null, null);
+        }
+
+        var first = await ReadEventsAsync(await ReceiverAsync(factory, adapter), expected: 10);
+        foreach (var (_, token) in first.Where((_, index) => index % 2 == 0))
+        {
+            await factory.AcknowledgeAsync(stream, token);
+        }
+
+        Assert.Equal(5, await _inspector.GetDatabase().StreamLengthAsync(factory.KeyOf(QueueOf(factory, stream))));
+
+        // Past the visibility timeout, another silo's receiver gets exactly the unacknowledged half.
+        await Task.Delay(400);
+        var (otherFactory, otherAdapter) = await CreateAsync("silo-b", visibility: TimeSpan.FromMilliseconds(300));
+        var again = await ReadEventsAsync(await ReceiverAsync(otherFactory, otherAdapter), expected: 5);
+        Assert.Equal(["event-1", "event-3", "event-5", "event-7", "event-9"], again.Select(e => e.Event));
+    }
+
+    [Fact]
+    public async Task Entries_a_dead_consumer_held_go_to_the_next_owner_after_the_visibility_timeout()
+    {
+        var visibility = TimeSpan.FromSeconds(1);
+        var (dying, dyingAdapter) = await CreateAsync("silo-dying", visibility);
+        var stream = StreamId.Create("orders", "three");
+        for (var i = 0; i < 20; i++)
+        {
+            await dyingAdapter.QueueMessageBatchAsync(stream, [$"event-{i}"], null, null);
+        }
+
+        // Read, never acknowledged: the silo dies holding them.
+        await ReadEventsAsync(await ReceiverAsync(dying, dyingAdapter), expected: 20);
+
+        var (successor, successorAdapter) = await CreateAsync("silo-next", visibility);
+        var receiver = await ReceiverAsync(successor, successorAdapter);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var early = await receiver.GetQueueMessagesAsync(100, CancellationToken.None);
+        Assert.Empty(early);
+
+        var recovered = await ReadEventsAsync(receiver, expected: 20);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"event-{i}"), recovered.Select(e => e.Event));
+        Assert.True(clock.Elapsed >= visibility * 0.9, $"claimed after {clock.Elapsed}, before the visibility timeout");
+    }
+
+    [Fact]
+    public async Task Acknowledge_on_delivery_empties_the_queue_once_the_agent_has_delivered()
+    {
+        var (factory, adapter) = await CreateAsync("silo-a", acknowledgeOnDelivery: true);
+        var stream = StreamId.Create("orders", "four");
+        await adapter.QueueMessageBatchAsync(stream, ["a", "b", "c"], null, null);
+
+        var receiver = await ReceiverAsync(factory, adapter);
+        var batches = await receiver.GetQueueMessagesAsync(100, CancellationToken.None);
+        Assert.Equal(["a", "b", "c"], Assert.Single(batches).GetEvents<string>().Select(e => e.Item1));
+        await receiver.MessagesDeliveredAsync(batches, CancellationToken.None);
+
+        var key = factory.KeyOf(QueueOf(factory, stream));
+        Assert.Equal(0, await _inspector.GetDatabase().StreamLengthAsync(key));
+        Assert.Equal(0, (await _inspector.GetDatabase().StreamPendingAsync(key, "silos")).PendingMessageCount);
+    }
+
+    [Fact]
+    public async Task Streams_spread_over_the_configured_queues()
+    {
+        var (factory, _) = await CreateAsync("silo-a", queues: 8);
+        var queues = Enumerable.Range(0, 64)
+            .Select(i => QueueOf(factory, StreamId.Create("chat-work", $"worker-{i}")))
+            .Distinct()
+            .Count();
+
+        Assert.Equal(8, factory.GetStreamQueueMapper().GetAllQueues().Count());
+        Assert.Equal(8, queues);
+    }
+
+    private async Task<(RedisStreamQueueAdapterFactory Factory, IQueueAdapter Adapter)> CreateAsync(
+        string consumer, TimeSpan? visibility = null, bool acknowledgeOnDelivery = false, int queues = 1)
+    {
+        var options = new RedisStreamOptions
+        {
+            ConnectionString = _redis.ConnectionString,
+            AcknowledgeOnDelivery = acknowledgeOnDelivery,
+            VisibilityTimeout = visibility ?? TimeSpan.FromSeconds(30),
+            ClaimInterval = TimeSpan.FromMilliseconds(50),
+        };
+        var factory = new RedisStreamQueueAdapterFactory(
+            "test", options, new HashRingStreamQueueMapperOptions { TotalQueueCount = queues }, new SimpleQueueCacheOptions(),
+            _serviceId, consumer, Serializer, NullLoggerFactory.Instance);
+        return (factory, await factory.CreateAdapter(CancellationToken.None));
+    }
+
+    private static QueueId QueueOf(RedisStreamQueueAdapterFactory factory, StreamId stream) =>
+        factory.GetStreamQueueMapper().GetQueueForStream(stream);
+
+    private static async Task<IQueueAdapterReceiver> ReceiverAsync(RedisStreamQueueAdapterFactory factory, IQueueAdapter adapter)
+    {
+        var receiver = adapter.CreateReceiver(factory.GetStreamQueueMapper().GetAllQueues().First());
+        await receiver.Initialize(TimeSpan.FromSeconds(5));
+        return receiver;
+    }
+
+    private static async Task<List<(string Event, StreamSequenceToken Token)>> ReadEventsAsync(IQueueAdapterReceiver receiver, int expected)
+    {
+        var read = new List<(string, StreamSequenceToken)>();
+        await Eventually.Returns(async () =>
+        {
+            foreach (var batch in await receiver.GetQueueMessagesAsync(100, CancellationToken.None))
+            {
+                read.AddRange(batch.GetEvents<string>().Select(e => (e.Item1, e.Item2)));
+            }
+
+            return read.Count;
+        }, count => count >= expected, $"{expected} events", TimeSpan.FromSeconds(20));
+        Assert.Equal(expected, read.Count);
+        return read;
+    }
+}
