@@ -1,8 +1,12 @@
 namespace Grains.Interfaces;
 
-/// <summary>The event carried by the work stream: just enough for a worker to process the message.</summary>
+/// <summary>
+/// The event carried by the work stream: just enough for a worker to process the message. A retry carries
+/// <see cref="NotBefore"/>, its backoff, so it waits in the stream and never in a timer a dying silo would lose.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ChatWorkItem")]
 public sealed record ChatWorkItem(
     [property: Id(0)] string Id,
     [property: Id(1)] string Message,
-    [property: Id(2)] DateTimeOffset EnqueuedAt);
+    [property: Id(2)] DateTimeOffset EnqueuedAt,
+    [property: Id(3)] DateTimeOffset? NotBefore = null);

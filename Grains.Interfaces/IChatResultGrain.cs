@@ -1,3 +1,5 @@
+using Orleans.Runtime;
+
 namespace Grains.Interfaces;
 
 /// <summary>One message's persistent record, keyed by the message id. The single source of truth for its outcome.</summary>
@@ -27,11 +29,12 @@ public interface IChatResultGrain : IGrainWithStringKey
     ValueTask Unsubscribe(IChatResultObserver observer);
 
     /// <summary>
-    /// Claims the message for one processing attempt. Returns the attempt number, or null when the
-    /// message is not waiting to be processed (already running, finished or cancelled).
+    /// Claims the message for one processing attempt on the given worker and silo. A queued message can be
+    /// claimed; so can one whose running attempt was abandoned: its silo is dead, or it outlived its time
+    /// limit by the lease. The abandoned attempt can no longer record an outcome.
     /// </summary>
     [Alias("TryStart")]
-    ValueTask<int?> TryStart(string worker, string silo);
+    ValueTask<ClaimOutcome> TryStart(string worker, SiloAddress silo);
 
     /// <summary>Records the reply of the given attempt. Ignored unless that attempt is the one running.</summary>
     [Alias("Complete")]
@@ -39,7 +42,7 @@ public interface IChatResultGrain : IGrainWithStringKey
 
     /// <summary>
     /// Records the error of the given attempt (ignored unless that attempt is the one running). Below the
-    /// attempt limit the message is queued again and the caller retries it after the returned delay;
+    /// attempt limit the message is queued again at once, to be run no earlier than the returned delay;
     /// at the limit it is failed for good and listed as a dead letter.
     /// </summary>
     [Alias("Fail")]

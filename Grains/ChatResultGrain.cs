@@ -11,12 +11,14 @@ namespace Grains;
 
 /// <summary>
 /// One message's record. Non-reentrant, so claims and outcomes apply one at a time: only a queued message
-/// can be claimed, and only the running attempt can finish it, so a late duplicate never overwrites a result.
+/// (or one whose attempt was abandoned) can be claimed, and only the running attempt can finish it, so a
+/// late duplicate never overwrites a result.
 /// </summary>
 public sealed class ChatResultGrain(
     [PersistentState("result", ChatStorage.Results)] IPersistentState<ChatResultState> state,
     TimeProvider clock,
     SiloWorkload workload,
+    IClusterMembershipService membership,
     IOptions<ProcessingOptions> processing,
     IOptions<StreamingOptions> streaming,
     ILogger<ChatResultGrain> logger) : Grain, IChatResultGrain
@@ -26,9 +28,6 @@ public sealed class ChatResultGrain(
     // Whether this activation has handed the message to the stream. A new activation of a still-queued
     // message cannot know, so a resubmission of the same id publishes again; claims make that harmless.
     private bool _published;
-
-    // A failed attempt's message waits for its retry timer; it is not in the stream meanwhile.
-    private bool _retryPending;
 
     public async ValueTask<SubmitOutcome> Accept(string message, int partition)
     {
@@ -75,21 +74,44 @@ public sealed class ChatResultGrain(
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask<int?> TryStart(string worker, string silo)
+    public async ValueTask<ClaimOutcome> TryStart(string worker, SiloAddress silo)
     {
-        if (!state.RecordExists || state.State.Status != ChatStatus.Queued)
+        if (!state.RecordExists || state.State.Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled)
         {
-            return null;
+            return new ClaimOutcome(ClaimStatus.Ended, 0);
         }
 
         var current = state.State;
+        if (current.Status == ChatStatus.Processing && !AttemptAbandoned())
+        {
+            return new ClaimOutcome(ClaimStatus.Running, current.Attempts);
+        }
+
         current.Status = ChatStatus.Processing;
         current.Attempts++;
         current.Worker = worker;
-        current.Silo = silo;
+        current.Silo = silo.Endpoint.ToString();
+        current.SiloAddress = silo.ToParsableString();
         current.StartedAt = clock.GetUtcNow();
         await SaveAsync();
-        return current.Attempts;
+        return new ClaimOutcome(ClaimStatus.Claimed, current.Attempts);
+    }
+
+    /// <summary>
+    /// The running attempt will never report: its silo is gone from the cluster, or it has outlived the
+    /// processing timeout by a whole lease, which a live attempt cannot (its processor is cancelled at the timeout).
+    /// </summary>
+    private bool AttemptAbandoned()
+    {
+        var current = state.State;
+        if (current.SiloAddress is { } address
+            && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(address)) is SiloStatus.Dead or SiloStatus.None)
+        {
+            return true;
+        }
+
+        var limit = TimeSpan.FromSeconds(processing.Value.TimeoutSeconds + streaming.Value.LeaseSeconds);
+        return current.StartedAt is { } started && clock.GetUtcNow() - started > limit;
     }
 
     public ValueTask<bool> Complete(int attempt, string reply) => FinishAsync(attempt, ChatStatus.Completed, reply, error: null);
@@ -110,13 +132,13 @@ public sealed class ChatResultGrain(
             return new FailOutcome(Recorded: true, RetryAfter: null);
         }
 
-        // Back to queued, keeping the error so clients see why it is being retried.
+        // Back to queued, keeping the error so clients see why it is being retried. The retry is in the
+        // stream before this returns, its backoff carried with it, so no silo's death can drop it.
         current.Status = ChatStatus.Queued;
         current.Error = error;
         await SaveAsync();
         var delay = RetryDelay(attemptsThisRound);
-        _retryPending = true;
-        this.RegisterGrainTimer(RequeueAsync, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        await RequeueAsync(clock.GetUtcNow() + delay);
         return new FailOutcome(Recorded: true, RetryAfter: delay);
     }
 
@@ -137,7 +159,7 @@ public sealed class ChatResultGrain(
         current.Status = ChatStatus.Cancelled;
         current.CompletedAt = clock.GetUtcNow();
         await SaveAsync();
-        if (previous == ChatStatus.Queued && !_retryPending)
+        if (previous == ChatStatus.Queued)
         {
             // Its stream event will be skipped when claimed, so it leaves the backlog now.
             workload.RecordLeftQueue();
@@ -172,7 +194,7 @@ public sealed class ChatResultGrain(
         current.CompletedAt = null;
         await SaveAsync();
         await GrainFactory.GetGrain<IDeadLetterGrain>(0).Remove(this.GetPrimaryKeyString());
-        await RequeueAsync(CancellationToken.None);
+        await RequeueAsync(notBefore: null);
         return Snapshot();
     }
 
@@ -188,15 +210,9 @@ public sealed class ChatResultGrain(
     }
 
     /// <summary>Hands a queued message to the stream again, on any partition; counted as newly accepted backlog.</summary>
-    private async Task RequeueAsync(CancellationToken cancellationToken)
+    private async Task RequeueAsync(DateTimeOffset? notBefore)
     {
-        _retryPending = false;
-        if (state.State.Status != ChatStatus.Queued)
-        {
-            return;
-        }
-
-        await PublishAsync(Random.Shared.Next(streaming.Value.Partitions));
+        await PublishAsync(Random.Shared.Next(streaming.Value.Partitions), notBefore);
         workload.RecordAccepted();
     }
 
@@ -229,10 +245,10 @@ public sealed class ChatResultGrain(
         }
     }
 
-    private async Task PublishAsync(int partition)
+    private async Task PublishAsync(int partition, DateTimeOffset? notBefore = null)
     {
         var stream = ChatStreams.Partition(this.GetStreamProvider(ChatStreams.Provider), ChatStreams.PartitionKey(partition));
-        await stream.OnNextAsync(new ChatWorkItem(this.GetPrimaryKeyString(), state.State.Message, state.State.EnqueuedAt));
+        await stream.OnNextAsync(new ChatWorkItem(this.GetPrimaryKeyString(), state.State.Message, state.State.EnqueuedAt, notBefore));
         _published = true;
     }
 

@@ -20,4 +20,7 @@ public sealed class ChatResultState
 
     /// <summary>Attempts made before the current round; a manual retry starts a new round of attempts.</summary>
     [Id(11)] public int RoundStartAttempts { get; set; }
+
+    /// <summary>The running attempt's silo, generation included, to tell whether that silo is still alive.</summary>
+    [Id(12)] public string? SiloAddress { get; set; }
 }

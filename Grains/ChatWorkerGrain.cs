@@ -22,6 +22,8 @@ namespace Grains;
 public sealed partial class ChatWorkerGrain(
     ChatJobRunner runner,
     SiloWorkload workload,
+    WorkAcknowledgement acknowledgement,
+    TimeProvider clock,
     IClusterMembershipService membership,
     IOptions<ProcessingOptions> options,
     ILogger<ChatWorkerGrain> logger) : Grain, IChatWorkerGrain, IStreamSubscriptionObserver, IAsyncObserver<ChatWorkItem>
@@ -30,7 +32,7 @@ public sealed partial class ChatWorkerGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _lane = new WorkerLane(this.GetPrimaryKeyString(), options.Value.MaxInFlightPerWorker, runner, workload);
+        _lane = new WorkerLane(this.GetPrimaryKeyString(), options.Value.MaxInFlightPerWorker, runner, workload, clock);
         var period = TimeSpan.FromSeconds(options.Value.RebalanceCheckSeconds);
         this.RegisterGrainTimer(CheckPlacement, new GrainTimerCreationOptions(period, period) { Interleave = true });
         return Task.CompletedTask;
@@ -49,9 +51,13 @@ public sealed partial class ChatWorkerGrain(
             return;
         }
 
-        LogHandingBack(logger, this.GetPrimaryKeyString(), unstarted.Count, reason.Description);
-        var stream = ChatStreams.Partition(this.GetStreamProvider(ChatStreams.Provider), this.GetPrimaryKeyString());
-        await stream.OnNextBatchAsync(unstarted);
+        // Published again before their old deliveries are acknowledged: if this silo dies in between,
+        // a message is delivered twice, never lost.
+        var key = this.GetPrimaryKeyString();
+        LogHandingBack(logger, key, unstarted.Count, reason.Description);
+        var stream = ChatStreams.Partition(this.GetStreamProvider(ChatStreams.Provider), key);
+        await Task.WhenAll(unstarted.Select(work => stream.OnNextAsync(work.Item)));
+        await Task.WhenAll(unstarted.Select(work => acknowledgement.AcknowledgeAsync(key, work)));
     }
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
@@ -59,7 +65,7 @@ public sealed partial class ChatWorkerGrain(
 
     public Task OnNextAsync(ChatWorkItem item, StreamSequenceToken? token = null)
     {
-        if (_lane is null || !_lane.Enqueue(item))
+        if (_lane is null || !_lane.Enqueue(new ReceivedWork(item, token)))
         {
             throw new InvalidOperationException($"Worker {this.GetPrimaryKeyString()} is stopping and cannot take message {item.Id}.");
         }

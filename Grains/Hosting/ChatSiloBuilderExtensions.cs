@@ -3,6 +3,7 @@ using Grains.Options;
 using Grains.Placement;
 using Grains.Processing;
 using Grains.Streams;
+using Grains.Streams.Redis;
 using Grains.Work;
 using Orleans.Dashboard;
 using Microsoft.Extensions.Configuration;
@@ -36,28 +37,12 @@ public static class ChatSiloBuilderExtensions
         services.AddSingleton<ClusterLoadReporter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterLoadReporter>());
         services.AddSingleton<ChatJobRunner>();
+        services.AddSingleton<WorkAcknowledgement>();
         services.AddChatProcessor();
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
 
         // Every silo must run the dashboard's grains, or the dashboard page's calls fail.
         silo.AddDashboard();
-        AddResultStorage(silo, configuration);
-        var streaming = configuration.GetSection(StreamingOptions.Section).Get<StreamingOptions>() ?? new StreamingOptions();
-        silo.AddMemoryStreams(ChatStreams.Provider, stream =>
-        {
-            stream.ConfigurePartitioning(streaming.Queues);
-            stream.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
-            stream.ConfigurePullingAgent(agent => agent.Configure(options =>
-            {
-                options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(streaming.PollIntervalMs);
-                options.BatchContainerBatchSize = 256;
-            }));
-        });
-        return silo;
-    }
-
-    private static void AddResultStorage(ISiloBuilder silo, IConfiguration configuration)
-    {
         var storage = StorageOptions.From(configuration);
         var validation = new StorageOptionsValidator().Validate(null, storage);
         if (validation.Failed)
@@ -65,14 +50,66 @@ public static class ChatSiloBuilderExtensions
             throw new OptionsValidationException(StorageOptions.Section, typeof(StorageOptions), validation.Failures);
         }
 
+        var streaming = configuration.GetSection(StreamingOptions.Section).Get<StreamingOptions>() ?? new StreamingOptions();
         if (storage.Provider == "Redis")
         {
-            silo.AddRedisGrainStorage(ChatStorage.Results, options =>
-                options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(storage.RedisConnectionString));
+            AddDurableState(silo, storage.RedisConnectionString, streaming);
         }
         else
         {
-            silo.AddMemoryGrainStorage(ChatStorage.Results);
+            AddVolatileState(silo, streaming);
         }
+
+        return silo;
+    }
+
+    /// <summary>
+    /// Durable mode: results, reminders and the work stream all in Redis. Stream entries are acknowledged by the
+    /// worker once their message has ended, so work a dead silo held is delivered again after the lease.
+    /// </summary>
+    private static void AddDurableState(ISiloBuilder silo, string redis, StreamingOptions streaming)
+    {
+        silo.AddRedisGrainStorage(ChatStorage.Results, options =>
+            options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
+        silo.UseRedisReminderService(options =>
+            options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
+        var lease = TimeSpan.FromSeconds(streaming.LeaseSeconds);
+        silo.AddRedisStreams(
+            ChatStreams.Provider,
+            redisStreams =>
+            {
+                redisStreams.ConnectionString = redis;
+                redisStreams.AcknowledgeOnDelivery = false;
+                redisStreams.VisibilityTimeout = lease;
+                // Several sweeps per lease, so recovery takes about one lease, not two.
+                redisStreams.ClaimInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, lease.Ticks / 4));
+            },
+            stream =>
+            {
+                stream.ConfigureQueues(streaming.Queues);
+                ConfigureWorkStream(stream, streaming);
+            });
+    }
+
+    /// <summary>Embedded mode: everything in the silos' memory; a stopped silo takes its share with it.</summary>
+    private static void AddVolatileState(ISiloBuilder silo, StreamingOptions streaming)
+    {
+        silo.AddMemoryGrainStorage(ChatStorage.Results);
+        silo.UseInMemoryReminderService();
+        silo.AddMemoryStreams(ChatStreams.Provider, stream =>
+        {
+            stream.ConfigurePartitioning(streaming.Queues);
+            ConfigureWorkStream(stream, streaming);
+        });
+    }
+
+    private static void ConfigureWorkStream(ISiloPersistentStreamConfigurator stream, StreamingOptions streaming)
+    {
+        stream.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
+        stream.ConfigurePullingAgent(agent => agent.Configure(options =>
+        {
+            options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(streaming.PollIntervalMs);
+            options.BatchContainerBatchSize = 256;
+        }));
     }
 }

@@ -23,6 +23,14 @@ public sealed class StreamingOptions
     [Range(1, 10_000)]
     public int PollIntervalMs { get; set; } = 10;
 
+    /// <summary>
+    /// Durable mode's lease on delivered work: a stream entry not acknowledged this long after delivery (its
+    /// silo died holding it) is delivered again. Longer than a message may wait in a busy worker's lane, or
+    /// waiting messages are delivered twice (harmless, but wasted work).
+    /// </summary>
+    [Range(1, 3600)]
+    public int LeaseSeconds { get; set; } = 30;
+
     /// <summary>How often each silo reports its counters to the cluster load grain.</summary>
     [Range(10, 60_000)]
     public int LoadReportIntervalMs { get; set; } = 250;

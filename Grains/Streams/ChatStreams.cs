@@ -21,6 +21,8 @@ public static class ChatStreams
             && int.TryParse(key.AsSpan(PartitionPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out partition);
     }
 
+    public static StreamId PartitionStream(string partitionKey) => StreamId.Create(Namespace, partitionKey);
+
     public static IAsyncStream<ChatWorkItem> Partition(IStreamProvider provider, string partitionKey) =>
-        provider.GetStream<ChatWorkItem>(StreamId.Create(Namespace, partitionKey));
+        provider.GetStream<ChatWorkItem>(PartitionStream(partitionKey));
 }

@@ -11,27 +11,38 @@ public sealed partial class ChatJobRunner(
     IGrainFactory grains,
     IChatClient processor,
     SiloWorkload workload,
+    WorkAcknowledgement acknowledgement,
     IOptions<ProcessingOptions> options,
     ILogger<ChatJobRunner> logger)
 {
-    public async Task RunAsync(ChatWorkItem item, string worker, CancellationToken cancellation)
+    public async Task RunAsync(ReceivedWork work, string worker, CancellationToken cancellation)
     {
+        var item = work.Item;
         var result = grains.GetGrain<IChatResultGrain>(item.Id);
-        int? attempt;
+        ClaimOutcome claim;
         try
         {
-            attempt = await result.TryStart(worker, workload.SiloName);
+            claim = await result.TryStart(worker, workload.SiloAddress);
         }
         catch (Exception exception)
         {
+            // Not acknowledged: the delivery comes back after the lease.
             LogClaimFailed(logger, exception, item.Id);
             return;
         }
 
-        if (attempt is not { } claimed)
+        if (claim.Status == ClaimStatus.Ended)
         {
-            // Already running elsewhere, finished or cancelled: a duplicate delivery, nothing to do.
-            LogSkipped(logger, item.Id);
+            // A duplicate delivery of a message that has ended: spent.
+            LogSkipped(logger, item.Id, claim.Status);
+            await acknowledgement.AcknowledgeAsync(worker, work);
+            return;
+        }
+
+        if (claim.Status == ClaimStatus.Running)
+        {
+            // Running elsewhere: left unacknowledged, so it comes back if that attempt's silo dies.
+            LogSkipped(logger, item.Id, claim.Status);
             return;
         }
 
@@ -39,7 +50,7 @@ public sealed partial class ChatJobRunner(
         var outcome = WorkOutcome.Failed;
         try
         {
-            var (reply, error) = await ProcessAsync(item, claimed, cancellation);
+            var (reply, error) = await ProcessAsync(item, claim.Attempt, cancellation);
             if (cancellation.IsCancellationRequested)
             {
                 // Cancelled by the client: the result grain already says so.
@@ -47,13 +58,16 @@ public sealed partial class ChatJobRunner(
             }
             else if (reply is not null)
             {
-                outcome = await result.Complete(claimed, reply) ? WorkOutcome.Completed : WorkOutcome.Failed;
+                outcome = await result.Complete(claim.Attempt, reply) ? WorkOutcome.Completed : WorkOutcome.Failed;
             }
             else
             {
-                var failed = await result.Fail(claimed, error!);
+                // A retry is back in the stream, as a new entry, before this returns.
+                var failed = await result.Fail(claim.Attempt, error!);
                 outcome = failed.RetryAfter is not null ? WorkOutcome.Retrying : WorkOutcome.Failed;
             }
+
+            await acknowledgement.AcknowledgeAsync(worker, work);
         }
         catch (Exception exception)
         {
@@ -95,8 +109,8 @@ public sealed partial class ChatJobRunner(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not claim message {Id}")]
     private static partial void LogClaimFailed(ILogger logger, Exception exception, string id);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Message {Id} is not waiting to be processed; skipped")]
-    private static partial void LogSkipped(ILogger logger, string id);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Message {Id} is not waiting to be processed ({Status}); skipped")]
+    private static partial void LogSkipped(ILogger logger, string id, ClaimStatus status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Processor failed on message {Id}, attempt {Attempt}")]
     private static partial void LogProcessorFailed(ILogger logger, Exception exception, string id, int attempt);
@@ -104,6 +118,6 @@ public sealed partial class ChatJobRunner(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Processor timed out on message {Id}, attempt {Attempt} (limit {Limit})")]
     private static partial void LogTimedOut(ILogger logger, string id, int attempt, TimeSpan limit);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the outcome of message {Id}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the outcome of message {Id}; it will be delivered again after the lease")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string id);
 }

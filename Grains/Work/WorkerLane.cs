@@ -1,36 +1,57 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Grains.Interfaces;
 
 namespace Grains.Work;
 
 /// <summary>
 /// One worker's queue of received messages, processed concurrently up to a per-worker bound and the
 /// silo-wide bound. Runs off the grain's scheduler, so a slow backend never holds the grain or its partition.
+/// A retry that is not due yet waits on a timer of its own, outside the queue and without a slot.
 /// </summary>
 internal sealed class WorkerLane
 {
-    private readonly Channel<ChatWorkItem> _pending = Channel.CreateUnbounded<ChatWorkItem>(new() { SingleReader = true });
+    private readonly Channel<ReceivedWork> _pending = Channel.CreateUnbounded<ReceivedWork>(new() { SingleReader = true });
+    private readonly HashSet<ReceivedWork> _waiting = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _slots;
     private readonly string _worker;
     private readonly ChatJobRunner _runner;
     private readonly SiloWorkload _workload;
+    private readonly TimeProvider _clock;
     private readonly Task _loop;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
-    public WorkerLane(string worker, int maxInFlight, ChatJobRunner runner, SiloWorkload workload)
+    public WorkerLane(string worker, int maxInFlight, ChatJobRunner runner, SiloWorkload workload, TimeProvider clock)
     {
         _worker = worker;
         _runner = runner;
         _workload = workload;
+        _clock = clock;
         _slots = new SemaphoreSlim(maxInFlight, maxInFlight);
         _loop = Task.Run(RunAsync);
     }
 
-    public bool Enqueue(ChatWorkItem item)
+    public bool Enqueue(ReceivedWork work)
     {
-        if (!_pending.Writer.TryWrite(item))
+        var due = work.Item.NotBefore - _clock.GetUtcNow();
+        if (due > TimeSpan.Zero)
+        {
+            lock (_waiting)
+            {
+                if (_stop.IsCancellationRequested)
+                {
+                    return false;
+                }
+
+                _waiting.Add(work);
+            }
+
+            _workload.RecordPending(1);
+            _ = EnqueueWhenDueAsync(work, due.Value);
+            return true;
+        }
+
+        if (!_pending.Writer.TryWrite(work))
         {
             return false;
         }
@@ -40,19 +61,60 @@ internal sealed class WorkerLane
     }
 
     /// <summary>Stops starting new work and returns what never started. Work already running finishes on its own.</summary>
-    public async Task<IReadOnlyList<ChatWorkItem>> StopAsync()
+    public async Task<IReadOnlyList<ReceivedWork>> StopAsync()
     {
-        _pending.Writer.TryComplete();
-        await _stop.CancelAsync();
-        await _loop;
-        var unstarted = new List<ChatWorkItem>();
-        while (_pending.Reader.TryRead(out var item))
+        List<ReceivedWork> unstarted;
+        lock (_waiting)
         {
-            unstarted.Add(item);
+            _pending.Writer.TryComplete();
+            _stop.Cancel();
+            unstarted = [.. _waiting];
+            _waiting.Clear();
+        }
+
+        await _loop;
+        while (_pending.Reader.TryRead(out var work))
+        {
+            unstarted.Add(work);
         }
 
         _workload.RecordPending(-unstarted.Count);
         return unstarted;
+    }
+
+    /// <summary>Cancels the processor of a message this lane is running; false if it is not running here.</summary>
+    public bool CancelRunning(string messageId)
+    {
+        if (!_running.TryGetValue(messageId, out var cancel))
+        {
+            return false;
+        }
+
+        cancel.Cancel();
+        return true;
+    }
+
+    private async Task EnqueueWhenDueAsync(ReceivedWork work, TimeSpan due)
+    {
+        try
+        {
+            await Task.Delay(due, _clock, _stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: StopAsync has taken it from the waiting set and hands it back.
+            return;
+        }
+
+        lock (_waiting)
+        {
+            // Whoever takes it from the waiting set owns it. StopAsync empties the set and closes the queue
+            // under this lock, so if it is still here, the queue is still open.
+            if (_waiting.Remove(work))
+            {
+                _pending.Writer.TryWrite(work);
+            }
+        }
     }
 
     private async Task RunAsync()
@@ -72,10 +134,10 @@ internal sealed class WorkerLane
                     throw;
                 }
 
-                if (_pending.Reader.TryRead(out var item))
+                if (_pending.Reader.TryRead(out var work))
                 {
                     _workload.RecordPending(-1);
-                    _ = RunJobAsync(item);
+                    _ = RunJobAsync(work);
                 }
                 else
                 {
@@ -88,29 +150,17 @@ internal sealed class WorkerLane
         }
     }
 
-    /// <summary>Cancels the processor of a message this lane is running; false if it is not running here.</summary>
-    public bool CancelRunning(string messageId)
-    {
-        if (!_running.TryGetValue(messageId, out var cancel))
-        {
-            return false;
-        }
-
-        cancel.Cancel();
-        return true;
-    }
-
-    private async Task RunJobAsync(ChatWorkItem item)
+    private async Task RunJobAsync(ReceivedWork work)
     {
         using var cancel = new CancellationTokenSource();
-        _running[item.Id] = cancel;
+        _running[work.Item.Id] = cancel;
         try
         {
-            await _runner.RunAsync(item, _worker, cancel.Token);
+            await _runner.RunAsync(work, _worker, cancel.Token);
         }
         finally
         {
-            _running.TryRemove(item.Id, out _);
+            _running.TryRemove(work.Item.Id, out _);
             ReleaseSlots();
         }
     }

@@ -1,0 +1,37 @@
+using Grains.Streams;
+using Grains.Streams.Redis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Grains.Work;
+
+/// <summary>
+/// Tells the work stream a delivery is spent: its message has ended, or was handed on. In durable mode that
+/// acknowledges the Redis entry; until then the entry is delivered again after the lease, which is what brings
+/// back the work of a silo that died. Memory streams have nothing to acknowledge.
+/// </summary>
+public sealed partial class WorkAcknowledgement(IServiceProvider services, ILogger<WorkAcknowledgement> logger)
+{
+    private readonly IRedisStreamAcknowledger? _redis = services.GetKeyedService<IRedisStreamAcknowledger>(ChatStreams.Provider);
+
+    public async Task AcknowledgeAsync(string partitionKey, ReceivedWork work)
+    {
+        if (_redis is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _redis.AcknowledgeAsync(ChatStreams.PartitionStream(partitionKey), work.Token);
+        }
+        catch (Exception exception)
+        {
+            // Harmless: the entry comes back after the lease, and its ended message is then just acknowledged.
+            LogFailed(logger, exception, work.Item.Id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not acknowledge the stream entry of message {Id}; it will be delivered again after the lease")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string id);
+}
