@@ -18,6 +18,17 @@ public sealed class SiloHostOptions
     [Range(1, 65000)]
     public int GatewayPortBase { get; set; } = 30000;
 
+    /// <summary>
+    /// Redis mode: the IP address this silo gives the cluster for itself. Loopback by default; silos on several
+    /// machines set it to this machine's address (and usually <see cref="ListenOnAnyAddress"/>).
+    /// </summary>
+    [Required]
+    [RegularExpression(@"^[0-9a-fA-F.:]+$", ErrorMessage = "Silo:AdvertisedAddress must be an IP address.")]
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Redis mode: listen on every interface rather than only on the advertised address.</summary>
+    public bool ListenOnAnyAddress { get; set; }
+
     /// <summary>From Cluster:ClusterId, shared with the frontend.</summary>
     [Required]
     public string ClusterId { get; set; } = "chat-cluster";

@@ -35,7 +35,8 @@ public static class SiloHostingExtensions
             {
                 // Membership in Redis: any silo may start first or leave; the frontend finds gateways there too.
                 silo.UseRedisClustering(options.RedisConnectionString);
-                silo.ConfigureEndpoints(System.Net.IPAddress.Loopback, siloPort, gatewayPort);
+                // Loopback unless told otherwise: silos on several machines advertise an address the others reach.
+                silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedAddress), siloPort, gatewayPort, listenOnAnyHostAddress: options.ListenOnAnyAddress);
                 silo.Configure<ClusterOptions>(cluster =>
                 {
                     cluster.ClusterId = options.ClusterId;
@@ -53,6 +54,8 @@ public static class SiloHostingExtensions
             }
 
             silo.Configure<SiloOptions>(silo => silo.SiloName = $"silo-{options.Instance}");
+            // How fast a dead silo is declared dead (Membership__ProbeTimeout, Membership__NumMissedProbesLimit, ...).
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Membership"));
             silo.AddChatProcessing(builder.Configuration);
         });
         return builder;

@@ -3,6 +3,8 @@ using Grains.Options;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 
 namespace Grains.Work;
 
@@ -15,6 +17,8 @@ public sealed partial class ChatJobRunner(
     IOptions<ProcessingOptions> options,
     ILogger<ChatJobRunner> logger)
 {
+    private static readonly TimeSpan ResultCallWindow = TimeSpan.FromSeconds(60);
+
     public async Task RunAsync(ReceivedWork work, string worker, CancellationToken cancellation)
     {
         var item = work.Item;
@@ -22,7 +26,7 @@ public sealed partial class ChatJobRunner(
         ClaimOutcome claim;
         try
         {
-            claim = await result.TryStart(worker, workload.SiloAddress);
+            claim = await CallResultAsync(() => result.TryStart(worker, workload.SiloAddress).AsTask());
         }
         catch (Exception exception)
         {
@@ -58,12 +62,12 @@ public sealed partial class ChatJobRunner(
             }
             else if (reply is not null)
             {
-                outcome = await result.Complete(claim.Attempt, reply) ? WorkOutcome.Completed : WorkOutcome.Failed;
+                outcome = await CallResultAsync(() => result.Complete(claim.Attempt, reply).AsTask()) ? WorkOutcome.Completed : WorkOutcome.Failed;
             }
             else
             {
                 // A retry is back in the stream, as a new entry, before this returns.
-                var failed = await result.Fail(claim.Attempt, error!);
+                var failed = await CallResultAsync(() => result.Fail(claim.Attempt, error!).AsTask());
                 outcome = failed.RetryAfter is not null ? WorkOutcome.Retrying : WorkOutcome.Failed;
             }
 
@@ -76,6 +80,31 @@ public sealed partial class ChatJobRunner(
         finally
         {
             workload.RecordFinished(outcome);
+        }
+    }
+
+    /// <summary>
+    /// Calls the message's result grain, riding out the death of the silo it was active on: once the cluster
+    /// notices, the next call activates it elsewhere from storage. Every call here is safe to repeat, since
+    /// a claim or an outcome names its attempt. Past the window, the stream's lease takes over.
+    /// </summary>
+    private static async Task<T> CallResultAsync<T>(Func<Task<T>> call)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception exception) when (exception is SiloUnavailableException or OrleansMessageRejectionException
+                or ConnectionFailedException or TimeoutException
+                && TimeProvider.System.GetElapsedTime(started) + delay < ResultCallWindow)
+            {
+                await Task.Delay(delay);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
+            }
         }
     }
 

@@ -58,7 +58,7 @@ public static class ChatApi
 
         var submission = new ChatSubmission(body.Id ?? ChatRules.NewId(), body.Message!);
         var outcome = await cluster.CallAsync(
-            grains => grains.GetGrain<IChatDispatcherGrain>(0).Submit(submission).AsTask(), cancellationToken);
+            grains => grains.GetGrain<IChatDispatcherGrain>(IChatDispatcherGrain.AnyKey()).Submit(submission).AsTask(), cancellationToken);
 
         return outcome.Status switch
         {

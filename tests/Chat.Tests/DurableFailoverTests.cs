@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Chat.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Chat.Tests;
+
+/// <summary>
+/// Durable mode with real processes: three silos and a frontend on a private redis-server, 2,000 messages at a
+/// steady rate, and one silo stopped mid-run, by kill -9 or by SIGTERM.
+/// </summary>
+public sealed class DurableFailoverTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Messages = 2000;
+    private const int RatePerSecond = 250;
+    private const int Victim = 2;
+
+    // Fast failure detection and a short lease, so recovery fits a test; the mechanisms are the defaults'.
+    private static readonly Dictionary<string, string> Settings = new()
+    {
+        ["Processing__DelayMs"] = "500",
+        ["Streaming__LeaseSeconds"] = "4",
+        ["Membership__ProbeTimeout"] = "00:00:01",
+        ["Membership__NumMissedProbesLimit"] = "2",
+        ["Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
+        ["Silo__ShutdownTimeoutSeconds"] = "30",
+    };
+
+    private RedisServer _redis = null!;
+
+    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
+
+    public async Task DisposeAsync() => await _redis.DisposeAsync();
+
+    [Fact]
+    public async Task Every_accepted_message_completes_after_a_silo_is_killed()
+    {
+        await using var cluster = await ProcessCluster.StartAsync("kill-9", _redis, silos: 3, Settings);
+        var run = await SubmitSteadilyAsync(cluster, () => cluster.KillSilo(Victim));
+
+        var results = await WaitForAllCompletedAsync(cluster, run.Accepted);
+        var report = Report("kill -9", run, results);
+
+        Assert.Equal(Messages, run.Accepted.Count);
+        AssertEveryReplyRight(results);
+        // Some of what the victim was running when killed ran again elsewhere; the rest it had not started.
+        Assert.True(results.Any(r => r.Attempts > 1), $"no message the killed silo was running ran again. {report}");
+        await cluster.WaitForActiveSilosAsync(2, TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public async Task A_silo_stopped_with_sigterm_loses_nothing_and_runs_nothing_twice()
+    {
+        await using var cluster = await ProcessCluster.StartAsync("sigterm", _redis, silos: 3, Settings);
+        var run = await SubmitSteadilyAsync(cluster, () => cluster.TerminateSilo(Victim));
+
+        var results = await WaitForAllCompletedAsync(cluster, run.Accepted);
+        Report("SIGTERM", run, results);
+
+        Assert.Equal(Messages, run.Accepted.Count);
+        AssertEveryReplyRight(results);
+        Assert.Equal([], results.Where(r => r.Attempts != 1).Select(r => $"{r.Id}: {r.Attempts} attempts"));
+        Assert.Equal(0, await cluster.WaitForSiloExitAsync(Victim, TimeSpan.FromSeconds(60)));
+    }
+
+    /// <summary>What the submitting client saw, and the victim's load (running + waiting) when it was stopped.</summary>
+    private sealed record Run(IReadOnlyList<string> Accepted, int Retried503, IReadOnlyList<TimeSpan> SubmitTimes, TimeSpan Duration, TimeSpan StoppedAfter, DateTimeOffset StoppedAt, int VictimHeld);
+
+    private sealed record Outcome(string Id, string Status, string? Reply, int Attempts, string Silo, DateTimeOffset CompletedAt);
+
+    /// <summary>
+    /// Submits at a fixed rate, each message on its own task. From a quarter of the way in, stops the victim
+    /// as soon as the cluster reports it running at least 10 messages, so it dies holding work.
+    /// </summary>
+    private static async Task<Run> SubmitSteadilyAsync(ProcessCluster cluster, Action stopVictim)
+    {
+        var ids = ChatApiBatchExtensions.NewIds("failover", Messages);
+        var accepted = new ConcurrentBag<string>();
+        var submitTimes = new ConcurrentBag<TimeSpan>();
+        var retried = 0;
+        var clock = Stopwatch.StartNew();
+        var sends = new List<Task>(Messages);
+        Task<(TimeSpan After, DateTimeOffset At, int Held)>? stopping = null;
+        for (var i = 0; i < Messages; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / (double)RatePerSecond);
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed);
+            }
+
+            if (i == Messages / 4)
+            {
+                stopping = StopWhenBusyAsync(cluster, stopVictim, clock);
+            }
+
+            var id = ids[i];
+            sends.Add(Task.Run(async () =>
+            {
+                var sent = Stopwatch.StartNew();
+                // A client honouring 503 + Retry-After resubmits under the same id; that is safe by design.
+                for (var attempt = 0; attempt < 20; attempt++)
+                {
+                    using var response = await cluster.Api.Submit(ChatApiBatchExtensions.MessageFor(id), id);
+                    if (response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK)
+                    {
+                        submitTimes.Add(sent.Elapsed);
+                        accepted.Add(id);
+                        return;
+                    }
+
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                    Interlocked.Increment(ref retried);
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                }
+            }));
+        }
+
+        await Task.WhenAll(sends);
+        var (after, at, held) = await stopping!;
+        return new Run(accepted.ToArray(), retried, submitTimes.Order().ToArray(), clock.Elapsed, after, at, held);
+    }
+
+    private static async Task<(TimeSpan After, DateTimeOffset At, int Held)> StopWhenBusyAsync(ProcessCluster cluster, Action stopVictim, Stopwatch clock)
+    {
+        var victim = cluster.SiloEndpoint(Victim);
+        var load = await Eventually.Returns(async () =>
+        {
+            var silos = (await ChatApi.Json(await cluster.Http.GetAsync("/cluster"))).GetProperty("silos").EnumerateArray();
+            var mine = silos.FirstOrDefault(silo => silo.GetProperty("address").GetString() == victim);
+            return mine.ValueKind == JsonValueKind.Object ? mine.GetProperty("inFlight").GetInt32() + mine.GetProperty("pending").GetInt32() : 0;
+        }, held => held >= 10, $"silo {victim} to hold 10 messages", TimeSpan.FromSeconds(60));
+        stopVictim();
+        return (clock.Elapsed, DateTimeOffset.UtcNow, load);
+    }
+
+    private static async Task<IReadOnlyList<Outcome>> WaitForAllCompletedAsync(ProcessCluster cluster, IReadOnlyList<string> ids)
+    {
+        var results = await cluster.Api.WaitForAllCompleted(ids);
+        return results.Select(Parse).ToArray();
+    }
+
+    private static Outcome Parse(JsonElement result) => new(
+        result.GetProperty("id").GetString()!,
+        result.GetProperty("status").GetString()!,
+        result.GetProperty("result").GetString(),
+        result.GetProperty("attempts").GetInt32(),
+        result.GetProperty("silo").GetString()!,
+        result.GetProperty("completedAt").GetDateTimeOffset());
+
+    private static void AssertEveryReplyRight(IReadOnlyList<Outcome> results) =>
+        Assert.Equal([], results
+            .Where(r => r.Status != "completed" || r.Reply != ChatApiBatchExtensions.MessageFor(r.Id))
+            .Select(r => $"{r.Id}: {r.Status} '{r.Reply}'"));
+
+    private static string Percentile(IReadOnlyList<TimeSpan> sorted, double fraction) =>
+        sorted.Count == 0 ? "n/a" : sorted[Math.Min(sorted.Count - 1, (int)(fraction * sorted.Count))].TotalMilliseconds.ToString("0");
+
+    /// <summary>Writes the run's figures to the test output and to artifacts/test-results/failover.txt.</summary>
+    private string Report(string how, Run run, IReadOnlyList<Outcome> results)
+    {
+        var rerun = results.Where(r => r.Attempts > 1).ToArray();
+        var recovered = rerun.Length > 0 ? $"{(rerun.Max(r => r.CompletedAt) - run.StoppedAt).TotalSeconds:0.0} s" : "n/a";
+        var report =
+            $"{how}: {run.Accepted.Count}/{Messages} accepted ({run.Retried503} resubmissions after 503; " +
+            $"submit p50 {Percentile(run.SubmitTimes, 0.5)} ms, p99 {Percentile(run.SubmitTimes, 0.99)} ms, max {Percentile(run.SubmitTimes, 1)} ms), " +
+            $"{results.Count(r => r.Status == "completed")} completed, lost {Messages - results.Count}, " +
+            $"processed twice {rerun.Length}; the victim held {run.VictimHeld} when stopped " +
+            $"{run.StoppedAfter.TotalSeconds:0.0} s into a {run.Duration.TotalSeconds:0.0} s submission; " +
+            $"last re-run message completed {recovered} after the stop; " +
+            $"share: {string.Join(", ", results.GroupBy(r => r.Silo).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}";
+        output.WriteLine(report);
+        var file = Path.Combine(ProcessCluster.RepositoryRoot, "artifacts", "test-results", "failover.txt");
+        File.AppendAllText(file, $"{DateTimeOffset.UtcNow:u} {report}{Environment.NewLine}");
+        return report;
+    }
+}

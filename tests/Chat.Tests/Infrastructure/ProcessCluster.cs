@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Chat.Tests.Infrastructure;
+
+/// <summary>
+/// A durable-mode cluster of real processes, as <c>./run</c> starts it: silo processes and a frontend process,
+/// all on loopback, sharing a test's private redis-server. Stops only the processes it started, by their PID.
+/// Each process's output goes to artifacts/test-results/processes/.
+/// </summary>
+public sealed class ProcessCluster : IAsyncDisposable
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    private readonly Dictionary<string, string> _environment;
+    private readonly string _logDirectory;
+    private readonly int _siloPortBase;
+    private readonly int _gatewayPortBase;
+    private readonly Process?[] _silos;
+    private Process? _frontend;
+
+    private ProcessCluster(int silos, Dictionary<string, string> environment, string logDirectory)
+    {
+        _silos = new Process?[silos];
+        _environment = environment;
+        _logDirectory = logDirectory;
+        _siloPortBase = FreePortRange(silos);
+        _gatewayPortBase = FreePortRange(silos);
+    }
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    public ChatApi Api => new(Http);
+
+    public static async Task<ProcessCluster> StartAsync(string name, RedisServer redis, int silos, IReadOnlyDictionary<string, string> settings)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Cluster__Provider"] = "Redis",
+            ["Cluster__ServiceId"] = $"{name}-{Guid.NewGuid():N}",
+            ["Cluster__ClusterId"] = name,
+            ["Redis__ConnectionString"] = redis.ConnectionString,
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        var logs = Path.Combine(RepositoryRoot, "artifacts", "test-results", "processes", name);
+        Directory.CreateDirectory(logs);
+        var cluster = new ProcessCluster(silos, environment, logs);
+        try
+        {
+            for (var i = 0; i < silos; i++)
+            {
+                cluster.StartSilo(i);
+            }
+
+            await cluster.StartFrontendAsync(silos);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>The silo's process id, e.g. to tell a test's output which process was stopped.</summary>
+    public int SiloPid(int instance) => _silos[instance]?.Id ?? throw new InvalidOperationException($"Silo {instance} is not running.");
+
+    /// <summary>How results and GET /cluster name the silo: its silo endpoint.</summary>
+    public string SiloEndpoint(int instance) => $"127.0.0.1:{_siloPortBase + instance}";
+
+    /// <summary>kill -9: the silo gets no chance to hand anything back.</summary>
+    public void KillSilo(int instance) => _silos[instance]!.Kill(entireProcessTree: false);
+
+    /// <summary>kill -TERM: the silo stops as it would under systemd or docker stop.</summary>
+    public void TerminateSilo(int instance)
+    {
+        using var kill = Process.Start("kill", ["-TERM", SiloPid(instance).ToString()]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM failed for silo {instance} (exit code {kill.ExitCode}).");
+        }
+    }
+
+    public async Task<int> WaitForSiloExitAsync(int instance, TimeSpan timeout)
+    {
+        var process = _silos[instance]!;
+        using var limit = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(limit.Token);
+        return process.ExitCode;
+    }
+
+    /// <summary>Waits until the cluster's own view (GET /cluster) has exactly this many active silos.</summary>
+    public Task WaitForActiveSilosAsync(int count, TimeSpan timeout) =>
+        Eventually.Returns(async () =>
+        {
+            try
+            {
+                using var response = await Http.GetAsync("/health");
+                return response.IsSuccessStatusCode ? (await ChatApi.Json(response)).GetProperty("silos").GetInt32() : -1;
+            }
+            catch (HttpRequestException)
+            {
+                return -1;  // The frontend is not listening yet.
+            }
+        }, silos => silos == count, $"{count} active silos", timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _silos.Append(_frontend).OfType<Process>())
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                    await process.WaitForExitAsync();
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            process.Dispose();
+        }
+
+        Http.Dispose();
+    }
+
+    private void StartSilo(int instance)
+    {
+        var dll = Path.Combine(RepositoryRoot, "Silo", "bin", Configuration, "net10.0", "Silo.dll");
+        _silos[instance] = Start($"silo-{instance}", dll, [], new()
+        {
+            ["Silo__Instance"] = instance.ToString(),
+            ["Silo__SiloPortBase"] = _siloPortBase.ToString(),
+            ["Silo__GatewayPortBase"] = _gatewayPortBase.ToString(),
+        });
+    }
+
+    private async Task StartFrontendAsync(int silos)
+    {
+        var port = FreePortRange(1);
+        var dll = Path.Combine(RepositoryRoot, "WebFrontend", "bin", Configuration, "net10.0", "WebFrontend.dll");
+        _frontend = Start("frontend", dll, ["--urls", $"http://127.0.0.1:{port}"], new());
+        Http.BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        await WaitForActiveSilosAsync(silos, TimeSpan.FromSeconds(90));
+    }
+
+    private Process Start(string name, string dll, string[] arguments, Dictionary<string, string> environment)
+    {
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"{dll} is missing: build the solution in {Configuration} first.", dll);
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in _environment.Concat(environment))
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
+        var log = TextWriter.Synchronized(new StreamWriter(Path.Combine(_logDirectory, $"{name}.log")) { AutoFlush = true });
+        process.OutputDataReceived += (_, line) => { if (line.Data is not null) log.WriteLine(line.Data); };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) log.WriteLine(line.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>The first of <paramref name="count"/> consecutive free loopback ports.</summary>
+    private static int FreePortRange(int count)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var first = Random.Shared.Next(20_000, 29_000);
+            if (Enumerable.Range(first, count).All(IsFree))
+            {
+                return first;
+            }
+        }
+
+        throw new InvalidOperationException($"No {count} consecutive free ports found on loopback.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Orleans.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Orleans.sln not found above the test binaries.");
+    }
+}
