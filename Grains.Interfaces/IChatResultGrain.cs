@@ -31,10 +31,11 @@ public interface IChatResultGrain : IGrainWithStringKey
     /// <summary>
     /// Claims the message for one processing attempt on the given worker and silo. A queued message can be
     /// claimed; so can one whose running attempt was abandoned: its silo is dead, or it outlived its time
-    /// limit by the lease. The abandoned attempt can no longer record an outcome.
+    /// limit by the lease. The abandoned attempt can no longer record an outcome. Repeating a call with the
+    /// same <paramref name="claim"/> (its answer was lost) returns the same attempt.
     /// </summary>
     [Alias("TryStart")]
-    ValueTask<ClaimOutcome> TryStart(string worker, SiloAddress silo);
+    ValueTask<ClaimOutcome> TryStart(string worker, SiloAddress silo, Guid claim);
 
     /// <summary>Records the reply of the given attempt. Ignored unless that attempt is the one running.</summary>
     [Alias("Complete")]

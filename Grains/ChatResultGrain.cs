@@ -74,7 +74,7 @@ public sealed class ChatResultGrain(
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask<ClaimOutcome> TryStart(string worker, SiloAddress silo)
+    public async ValueTask<ClaimOutcome> TryStart(string worker, SiloAddress silo, Guid claim)
     {
         if (!state.RecordExists || state.State.Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled)
         {
@@ -82,12 +82,18 @@ public sealed class ChatResultGrain(
         }
 
         var current = state.State;
+        if (current.Status == ChatStatus.Processing && current.Claim == claim)
+        {
+            return new ClaimOutcome(ClaimStatus.Claimed, current.Attempts);
+        }
+
         if (current.Status == ChatStatus.Processing && !AttemptAbandoned())
         {
             return new ClaimOutcome(ClaimStatus.Running, current.Attempts);
         }
 
         current.Status = ChatStatus.Processing;
+        current.Claim = claim;
         current.Attempts++;
         current.Worker = worker;
         current.Silo = silo.Endpoint.ToString();

@@ -23,4 +23,7 @@ public sealed class ChatResultState
 
     /// <summary>The running attempt's silo, generation included, to tell whether that silo is still alive.</summary>
     [Id(12)] public string? SiloAddress { get; set; }
+
+    /// <summary>Which claim started the running attempt, so a claim repeated after a lost answer gets it back.</summary>
+    [Id(13)] public Guid Claim { get; set; }
 }

@@ -106,6 +106,7 @@ public static class ChatSiloBuilderExtensions
     private static void ConfigureWorkStream(ISiloPersistentStreamConfigurator stream, StreamingOptions streaming)
     {
         stream.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
+        stream.ConfigurePartitionBalancing((services, _) => ActivatorUtilities.CreateInstance<ActiveSilosQueueBalancer>(services));
         stream.ConfigurePullingAgent(agent => agent.Configure(options =>
         {
             options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(streaming.PollIntervalMs);

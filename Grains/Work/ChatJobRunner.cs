@@ -24,9 +24,10 @@ public sealed partial class ChatJobRunner(
         var item = work.Item;
         var result = grains.GetGrain<IChatResultGrain>(item.Id);
         ClaimOutcome claim;
+        var claimId = Guid.NewGuid();
         try
         {
-            claim = await CallResultAsync(() => result.TryStart(worker, workload.SiloAddress).AsTask());
+            claim = await CallResultAsync(() => result.TryStart(worker, workload.SiloAddress, claimId).AsTask());
         }
         catch (Exception exception)
         {

@@ -20,7 +20,7 @@ internal sealed partial class RedisStreamReceiver(
     ILogger logger) : IQueueAdapterReceiver
 {
     private static readonly RedisValue SweepStart = "0-0";
-    private long _sequence;
+    private readonly RedisKey _sequenceKey = key.Append(":sequence");
     private RedisValue _sweepCursor = SweepStart;
     private DateTimeOffset _nextSweep;
 
@@ -46,7 +46,7 @@ internal sealed partial class RedisStreamReceiver(
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
     {
         var limit = maxCount > 0 ? Math.Min(maxCount, options.ReadCount) : options.ReadCount;
-        var batches = new List<IBatchContainer>();
+        var batches = new List<RedisStreamBatchContainer>();
         if (clock.GetUtcNow() >= _nextSweep)
         {
             var claimed = await redis.StreamAutoClaimAsync(
@@ -72,7 +72,16 @@ internal sealed partial class RedisStreamReceiver(
             await AddAsync(batches, entries);
         }
 
-        return batches;
+        if (batches.Count == 0)
+        {
+            return [];
+        }
+
+        // Tokens grow across every reader this queue ever had, not just this one: a consumer tells a new
+        // reader the last token it saw, and the queue cache skips whatever is older than that.
+        var last = await redis.StringIncrementAsync(_sequenceKey, batches.Count);
+        var first = last - batches.Count + 1;
+        return batches.Select((batch, i) => (IBatchContainer)batch.WithSequenceNumber(first + i)).ToList();
     }
 
     [Obsolete("Use the overload which accepts a CancellationToken.")]
@@ -101,7 +110,7 @@ internal sealed partial class RedisStreamReceiver(
         await transaction.ExecuteAsync();
     }
 
-    private async Task AddAsync(List<IBatchContainer> batches, StreamEntry[] entries)
+    private async Task AddAsync(List<RedisStreamBatchContainer> batches, StreamEntry[] entries)
     {
         List<string>? poisoned = null;
         foreach (var entry in entries)
@@ -116,7 +125,7 @@ internal sealed partial class RedisStreamReceiver(
                 var payload = (byte[]?)entry[RedisStreamQueueAdapter.PayloadField]
                     ?? throw new InvalidDataException($"The entry has no '{RedisStreamQueueAdapter.PayloadField}' field.");
                 var batch = serializer.Deserialize(payload) ?? throw new InvalidDataException("The entry holds no batch.");
-                batches.Add(batch.WithToken(new RedisStreamSequenceToken(++_sequence, 0, entry.Id!)));
+                batches.Add(batch.WithToken(new RedisStreamSequenceToken(0, 0, entry.Id!)));
             }
             catch (Exception exception)
             {

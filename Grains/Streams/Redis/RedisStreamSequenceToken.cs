@@ -4,9 +4,9 @@ using Orleans.Streams;
 namespace Grains.Streams.Redis;
 
 /// <summary>
-/// Position of an event as its receiver delivered it. The order is the receiver's own delivery order, not the
-/// Redis entry id: a claimed entry is older in Redis than entries already delivered, but the queue cache needs
-/// tokens that grow with every delivery. The entry id travels along so a consumer can acknowledge it.
+/// Position of an event in the order its queue delivered it, counted in Redis across every reader the queue has
+/// had, not the Redis entry id: a claimed entry is older in Redis than entries already delivered, but the queue
+/// cache needs tokens that grow with every delivery. The entry id travels along so a consumer can acknowledge it.
 /// </summary>
 [GenerateSerializer, Alias("RedisStreamSequenceToken")]
 public sealed class RedisStreamSequenceToken : StreamSequenceToken

@@ -91,16 +91,33 @@ public sealed class RedisStreamQueueTests : IAsyncLifetime
 
         // Read, never acknowledged: the silo dies holding them.
         await ReadEventsAsync(await ReceiverAsync(dying, dyingAdapter), expected: 20);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var (successor, successorAdapter) = await CreateAsync("silo-next", visibility);
         var receiver = await ReceiverAsync(successor, successorAdapter);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var early = await receiver.GetQueueMessagesAsync(100, CancellationToken.None);
         Assert.Empty(early);
 
         var recovered = await ReadEventsAsync(receiver, expected: 20);
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"event-{i}"), recovered.Select(e => e.Event));
-        Assert.True(clock.Elapsed >= visibility * 0.9, $"claimed after {clock.Elapsed}, before the visibility timeout");
+        Assert.True(clock.Elapsed >= visibility, $"claimed {clock.Elapsed} after the dying consumer read them, before the visibility timeout");
+    }
+
+    [Fact]
+    public async Task Tokens_keep_growing_when_the_queue_passes_to_another_reader()
+    {
+        // A consumer tells a queue's new reader the last token it saw; anything older would be skipped.
+        var (first, firstAdapter) = await CreateAsync("silo-a");
+        var stream = StreamId.Create("orders", "five");
+        await firstAdapter.QueueMessageBatchAsync(stream, ["a"], null, null);
+        await firstAdapter.QueueMessageBatchAsync(stream, ["b"], null, null);
+        var before = await ReadEventsAsync(await ReceiverAsync(first, firstAdapter), expected: 2);
+
+        var (second, secondAdapter) = await CreateAsync("silo-b");
+        await secondAdapter.QueueMessageBatchAsync(stream, ["c"], null, null);
+        var after = await ReadEventsAsync(await ReceiverAsync(second, secondAdapter), expected: 1);
+
+        Assert.True(after[0].Token.Newer(before[^1].Token), $"{after[0].Token} should follow {before[^1].Token}");
     }
 
     [Fact]

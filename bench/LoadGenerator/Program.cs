@@ -1,0 +1,38 @@
+using System.Text.Json;
+using LoadGenerator;
+
+// A load generator for the chat REST API: submits, watches every result, checks every reply, and prints
+// what it measured as a table and as one JSON line (the last line of its output).
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception exception) when (exception is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(exception.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+ThreadPool.SetMinThreads(Math.Max(Environment.ProcessorCount * 4, 32), Environment.ProcessorCount * 4);
+var connections = options.Rate is null ? options.Concurrency : Math.Min(options.MaxInFlight, 1024);
+using var http = new ChatHttp(options.Url, connections);
+var run = new LoadRun(options, http);
+
+if (options.WarmUp > TimeSpan.Zero)
+{
+    await run.RunAsync("warm-up", messages: null, options.WarmUp);
+}
+
+var measured = await run.RunAsync("measured", options.Messages, options.Duration);
+var report = BenchReport.From(options, measured);
+Console.WriteLine(report.ToTable());
+var json = JsonSerializer.Serialize(report, BenchJson.Default.BenchReport);
+Console.WriteLine(json);
+if (options.JsonOut is { } file)
+{
+    await File.AppendAllTextAsync(file, json + Environment.NewLine);
+}
+
+return report.Lost == 0 && report.Wrong == 0 ? 0 : 1;
