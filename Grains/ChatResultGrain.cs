@@ -14,6 +14,9 @@ namespace Grains;
 /// (or one whose attempt was abandoned) can be claimed, and only the running attempt can finish it, so a
 /// late duplicate never overwrites a result.
 /// </summary>
+// Idle results leave memory after two minutes rather than Orleans' default fifteen: a busy cluster creates
+// one per message, and their state stays in storage. Watchers resubscribe every 30 s, which keeps theirs.
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class ChatResultGrain(
     [PersistentState("result", ChatStorage.Results)] IPersistentState<ChatResultState> state,
     TimeProvider clock,

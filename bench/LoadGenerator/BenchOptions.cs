@@ -26,6 +26,7 @@ public sealed record BenchOptions
 
     public const string Usage = """
         Usage: LoadGenerator [options]
+               LoadGenerator summarize RESULTS.jsonl   (markdown table of the runs' medians)
           --url URL             frontend (default http://127.0.0.1:5000)
           --label NAME          name of the run in the report
           --messages N          messages to measure (closed or open loop)

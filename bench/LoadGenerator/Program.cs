@@ -3,6 +3,12 @@ using LoadGenerator;
 
 // A load generator for the chat REST API: submits, watches every result, checks every reply, and prints
 // what it measured as a table and as one JSON line (the last line of its output).
+if (args is ["summarize", var resultsFile])
+{
+    Console.Write(Summary.ToMarkdown(await File.ReadAllLinesAsync(resultsFile)));
+    return 0;
+}
+
 BenchOptions options;
 try
 {
