@@ -27,6 +27,9 @@ public sealed class ClusterView(ClusterCaller cluster, IOptions<ClusterClientOpt
     {
         var hosts = await cluster.CallAsync(grains => grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true), cancellationToken);
         var load = await cluster.CallAsync(grains => grains.GetGrain<IClusterLoadGrain>(0).GetLoad().AsTask(), cancellationToken);
+        var addresses = hosts.Select(host => host.SiloAddress).ToArray();
+        var runtime = await cluster.CallAsync(grains => grains.GetGrain<IManagementGrain>(0).GetRuntimeStatistics(addresses), cancellationToken);
+        var statistics = addresses.Zip(runtime).ToDictionary(pair => pair.First, pair => pair.Second);
 
         var latestBySilo = load.Silos
             .GroupBy(silo => silo.Report.Silo)
@@ -39,6 +42,7 @@ public sealed class ClusterView(ClusterCaller cluster, IOptions<ClusterClientOpt
                 var address = host.SiloAddress.Endpoint.ToString();
                 var gateway = new IPEndPoint(host.SiloAddress.Endpoint.Address, host.ProxyPort).ToString();
                 latestBySilo.TryGetValue(address, out var work);
+                statistics.TryGetValue(host.SiloAddress, out var runtimeStatistics);
                 var report = work?.Report;
                 return new SiloResponse(
                     address,
@@ -51,7 +55,9 @@ public sealed class ClusterView(ClusterCaller cluster, IOptions<ClusterClientOpt
                     report?.Failed ?? 0,
                     report?.InFlight ?? 0,
                     report?.Pending ?? 0,
-                    Math.Round(work?.CompletedPerSecond ?? 0, 1));
+                    Math.Round(work?.CompletedPerSecond ?? 0, 1),
+                    runtimeStatistics?.ActivationCount,
+                    runtimeStatistics?.EnvironmentStatistics.FilteredMemoryUsageBytes);
             })
             .ToList();
 

@@ -5,7 +5,8 @@ public sealed record ClusterResponse(IReadOnlyList<SiloResponse> Silos, ClusterT
 
 /// <summary>
 /// One live silo. <see cref="Gateway"/>: the frontend is configured to connect through this silo.
-/// <see cref="Rate"/>: messages finished per second over the last few seconds.
+/// <see cref="Rate"/>: messages finished per second over the last few seconds. <see cref="Activations"/>
+/// and <see cref="ManagedMemoryBytes"/> (GC heap in use) come from Orleans' runtime statistics.
 /// </summary>
 public sealed record SiloResponse(
     string Address,
@@ -18,6 +19,8 @@ public sealed record SiloResponse(
     long Failed,
     int InFlight,
     int Pending,
-    double Rate);
+    double Rate,
+    int? Activations,
+    long? ManagedMemoryBytes);
 
 public sealed record ClusterTotals(long Processed, long Completed, long Failed, int InFlight, int Pending, double Rate);

@@ -29,6 +29,9 @@ public sealed class ClusterViewTests(ChatClusterFixture fixture)
             Assert.True(silo.GetProperty("gateway").GetBoolean());
             var address = silo.GetProperty("address").GetString()!;
             Assert.InRange(silo.GetProperty("processed").GetInt64() - before.GetValueOrDefault(address), 75, 126);
+            // Each silo holds at least its own workers and some of the 300 results.
+            Assert.True(silo.GetProperty("activations").GetInt32() >= 8, $"activations of {address}");
+            Assert.InRange(silo.GetProperty("managedMemoryBytes").GetInt64(), 1 << 20, 8L << 30);
         });
         Assert.Equal(0, after.GetProperty("backlog").GetInt64());
     }
