@@ -22,6 +22,8 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
     private long _failed;
     private int _inFlight;
     private int _pending;
+    private int _slotsHeld;
+    private bool _draining;
 
     public SiloWorkload(ILocalSiloDetails silo, IOptions<ProcessingOptions> options, ILogger<SiloWorkload> logger)
     {
@@ -44,9 +46,21 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
 
     public long Accepted => Interlocked.Read(ref _accepted);
 
-    public Task AcquireSlotAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);
+    /// <summary>Set when the silo starts stopping: from then on lanes start nothing new; it goes back to the stream.</summary>
+    public bool Draining => Volatile.Read(ref _draining);
 
-    public void ReleaseSlot() => _slots.Release();
+    /// <summary>A lane holds a slot from deciding to start a message until it has finished, so the drain sees it.</summary>
+    public async Task AcquireSlotAsync(CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken);
+        Interlocked.Increment(ref _slotsHeld);
+    }
+
+    public void ReleaseSlot()
+    {
+        Interlocked.Decrement(ref _slotsHeld);
+        _slots.Release();
+    }
 
     public void RecordAccepted() => Interlocked.Increment(ref _accepted);
 
@@ -94,10 +108,14 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
         var deadline = TimeSpan.FromSeconds(_options.ShutdownDrainSeconds);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(deadline);
-        LogDraining(_logger, Volatile.Read(ref _pending), Volatile.Read(ref _inFlight), deadline);
+        // Whatever has not started stays in the lanes and is handed back to the stream as the workers
+        // deactivate; only what runs is finished here. Work started after this point could be cut off
+        // when the process exits, and would then run twice.
+        Volatile.Write(ref _draining, true);
+        LogDraining(_logger, Volatile.Read(ref _inFlight), Volatile.Read(ref _pending), deadline);
         try
         {
-            while (Volatile.Read(ref _pending) + Volatile.Read(ref _inFlight) > 0)
+            while (Volatile.Read(ref _slotsHeld) > 0)
             {
                 await Task.Delay(20, timeout.Token);
             }
@@ -111,10 +129,10 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Draining {Pending} pending and {InFlight} running messages (deadline {Deadline})")]
-    private static partial void LogDraining(ILogger logger, int pending, int inFlight, TimeSpan deadline);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Draining: finishing {InFlight} running messages, handing {Pending} not started back to the stream (deadline {Deadline})")]
+    private static partial void LogDraining(ILogger logger, int inFlight, int pending, TimeSpan deadline);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Drained: no work left on this silo")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Drained: nothing runs on this silo any more")]
     private static partial void LogDrained(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Drain deadline passed with {Pending} pending and {InFlight} running; pending work is handed back to the stream")]

@@ -134,6 +134,13 @@ internal sealed class WorkerLane
                     throw;
                 }
 
+                if (_workload.Draining)
+                {
+                    // The silo is stopping: what has not started goes back to the stream when this worker stops.
+                    ReleaseSlots();
+                    await Task.Delay(Timeout.Infinite, _stop.Token);
+                }
+
                 if (_pending.Reader.TryRead(out var work))
                 {
                     _workload.RecordPending(-1);
