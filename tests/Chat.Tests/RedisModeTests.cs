@@ -17,6 +17,22 @@ public sealed class RedisBackedCluster(RedisServer redis, string serviceId) : Ch
     };
 }
 
+/// <summary>Durable mode with the scripted processor: retries travel through the Redis stream with their backoff.</summary>
+public sealed class DurableScriptedCluster(RedisServer redis, string serviceId) : ChatClusterFixture
+{
+    protected override string? ServiceId => serviceId;
+
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Cluster:Provider"] = "Redis",
+        ["Redis:ConnectionString"] = redis.ConnectionString,
+        ["Test:Processor"] = "scripted",
+        ["Processing:MaxAttempts"] = "3",
+        ["Processing:RetryBaseDelayMs"] = "50",
+        ["Processing:RetryMaxDelayMs"] = "200",
+    };
+}
+
 public sealed class RedisModeTests : IAsyncLifetime
 {
     private RedisServer _redis = null!;
@@ -86,6 +102,40 @@ public sealed class RedisModeTests : IAsyncLifetime
             var ids = ChatApiBatchExtensions.NewIds("after-move", 48);
             await cluster.Api.SubmitAll(ids);
             await cluster.Api.WaitForAllCompleted(ids);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Retries_and_dead_letters_work_in_durable_mode()
+    {
+        var cluster = new DurableScriptedCluster(_redis, $"chat-retries-{Guid.NewGuid():N}");
+        await cluster.InitializeAsync();
+        try
+        {
+            var (flaky, broken) = ($"fail-1 durable {Guid.NewGuid():N}", $"fail-99 durable {Guid.NewGuid():N}");
+            var (flakyId, brokenId) = (ChatApiBatchExtensions.NewIds("durable-flaky", 1)[0], ChatApiBatchExtensions.NewIds("durable-broken", 1)[0]);
+            using (var response = await cluster.Api.Submit(flaky, flakyId))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+            }
+
+            using (var response = await cluster.Api.Submit(broken, brokenId))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+            }
+
+            var completed = await cluster.Api.WaitForStatus(flakyId, "completed");
+            Assert.Equal(2, completed.GetProperty("attempts").GetInt32());
+            Assert.Equal(flaky, completed.GetProperty("result").GetString());
+
+            var failed = await cluster.Api.WaitForStatus(brokenId, "failed");
+            Assert.Equal(3, failed.GetProperty("attempts").GetInt32());
+            var deadLetters = await ChatApi.Json(await cluster.Http.GetAsync("/results?status=failed"));
+            Assert.Contains(brokenId, deadLetters.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("id").GetString()));
         }
         finally
         {
