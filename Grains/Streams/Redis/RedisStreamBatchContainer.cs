@@ -38,9 +38,6 @@ public sealed class RedisStreamBatchContainer : IBatchContainer
         return this;
     }
 
-    internal RedisStreamBatchContainer WithSequenceNumber(long sequenceNumber) =>
-        WithToken(new RedisStreamSequenceToken(sequenceNumber, 0, ((RedisStreamSequenceToken)SequenceToken).EntryId));
-
     public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>()
     {
         var token = (RedisStreamSequenceToken)SequenceToken;

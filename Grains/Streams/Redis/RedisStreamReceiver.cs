@@ -46,7 +46,7 @@ internal sealed partial class RedisStreamReceiver(
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
     {
         var limit = maxCount > 0 ? Math.Min(maxCount, options.ReadCount) : options.ReadCount;
-        var batches = new List<RedisStreamBatchContainer>();
+        var batches = new List<(RedisStreamBatchContainer Batch, string EntryId)>();
         if (clock.GetUtcNow() >= _nextSweep)
         {
             var claimed = await redis.StreamAutoClaimAsync(
@@ -81,7 +81,9 @@ internal sealed partial class RedisStreamReceiver(
         // reader the last token it saw, and the queue cache skips whatever is older than that.
         var last = await redis.StringIncrementAsync(_sequenceKey, batches.Count);
         var first = last - batches.Count + 1;
-        return batches.Select((batch, i) => (IBatchContainer)batch.WithSequenceNumber(first + i)).ToList();
+        return batches
+            .Select((read, i) => (IBatchContainer)read.Batch.WithToken(new RedisStreamSequenceToken(first + i, 0, read.EntryId)))
+            .ToList();
     }
 
     [Obsolete("Use the overload which accepts a CancellationToken.")]
@@ -110,7 +112,7 @@ internal sealed partial class RedisStreamReceiver(
         await transaction.ExecuteAsync();
     }
 
-    private async Task AddAsync(List<RedisStreamBatchContainer> batches, StreamEntry[] entries)
+    private async Task AddAsync(List<(RedisStreamBatchContainer Batch, string EntryId)> batches, StreamEntry[] entries)
     {
         List<string>? poisoned = null;
         foreach (var entry in entries)
@@ -125,7 +127,7 @@ internal sealed partial class RedisStreamReceiver(
                 var payload = (byte[]?)entry[RedisStreamQueueAdapter.PayloadField]
                     ?? throw new InvalidDataException($"The entry has no '{RedisStreamQueueAdapter.PayloadField}' field.");
                 var batch = serializer.Deserialize(payload) ?? throw new InvalidDataException("The entry holds no batch.");
-                batches.Add(batch.WithToken(new RedisStreamSequenceToken(0, 0, entry.Id!)));
+                batches.Add((batch, entry.Id!));
             }
             catch (Exception exception)
             {
