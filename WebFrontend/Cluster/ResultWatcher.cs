@@ -5,20 +5,27 @@ using Grains.Interfaces;
 namespace WebFrontend.Cluster;
 
 /// <summary>
-/// Follows one message's result through a grain observer: the current state first, then each change,
-/// ending after a terminal state. Resubscribes before the subscription expires, which also catches up
-/// on a notification that was lost.
+/// Follows messages' results through one grain observer shared by every watch in this frontend: the
+/// current state first, then each change, ending after a terminal state. One shared observer, because
+/// registering an object reference per watch cost as much as the watch itself. Each watch resubscribes
+/// before the subscription expires, which also catches up on a notification that was lost.
 /// </summary>
 public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
 {
     private static readonly TimeSpan ResubscribeEvery = IChatResultGrain.SubscriptionLifetime / 4;
 
+    private readonly Dictionary<string, List<Channel<ChatResult>>> _watches = new(StringComparer.Ordinal);
+    private IChatResultObserver? _reference;
+    private FanOut? _fanOut;
+
     /// <summary>Null when no message has this id.</summary>
     public async Task<IAsyncEnumerable<ChatResult>?> WatchAsync(string id, CancellationToken cancellationToken)
     {
         var grain = client.GetGrain<IChatResultGrain>(id);
-        var observer = new ResultObserver();
-        var reference = client.CreateObjectReference<IChatResultObserver>(observer);
+        var reference = Reference();
+        // Listening before subscribing, so a change between the two is not missed.
+        var changes = Channel.CreateUnbounded<ChatResult>(new UnboundedChannelOptions { SingleReader = true });
+        Add(id, changes);
         ChatResult? current = null;
         try
         {
@@ -28,27 +35,27 @@ public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
         {
             if (current is null)
             {
-                await ReleaseAsync(grain, reference);
+                await ReleaseAsync(id, grain, changes, ended: false);
             }
         }
 
-        return current is null ? null : FollowAsync(grain, observer, reference, current, cancellationToken);
+        return current is null ? null : FollowAsync(id, grain, changes, current, cancellationToken);
     }
 
     private async IAsyncEnumerable<ChatResult> FollowAsync(
+        string id,
         IChatResultGrain grain,
-        ResultObserver observer,
-        IChatResultObserver reference,
+        Channel<ChatResult> changes,
         ChatResult current,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var last = current;
         try
         {
-            var last = current;
             yield return last;
             while (!last.IsTerminal)
             {
-                var next = await NextAsync(grain, observer, reference, cancellationToken);
+                var next = await NextAsync(grain, changes, cancellationToken);
                 if (next is not null && next.Version > last.Version)
                 {
                     last = next;
@@ -58,48 +65,107 @@ public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
         }
         finally
         {
-            // The observer object lives as long as this enumeration; Orleans holds it only weakly.
-            GC.KeepAlive(observer);
-            await ReleaseAsync(grain, reference);
+            await ReleaseAsync(id, grain, changes, ended: last.IsTerminal);
         }
     }
 
-    private async Task<ChatResult?> NextAsync(
-        IChatResultGrain grain, ResultObserver observer, IChatResultObserver reference, CancellationToken cancellationToken)
+    private async Task<ChatResult?> NextAsync(IChatResultGrain grain, Channel<ChatResult> changes, CancellationToken cancellationToken)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(ResubscribeEvery);
         try
         {
-            return await observer.Changes.Reader.ReadAsync(wait.Token);
+            return await changes.Reader.ReadAsync(wait.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return await cluster.CallAsync(_ => grain.Subscribe(reference).AsTask(), cancellationToken);
+            return await cluster.CallAsync(_ => grain.Subscribe(Reference()).AsTask(), cancellationToken);
         }
     }
 
-    private async Task ReleaseAsync(IChatResultGrain grain, IChatResultObserver reference)
+    /// <summary>
+    /// Stops listening. The grain is told only when the last local watch of a message stops early: after a
+    /// terminal state nothing more is expected, and the subscription expires on its own.
+    /// </summary>
+    private async Task ReleaseAsync(string id, IChatResultGrain grain, Channel<ChatResult> changes, bool ended)
     {
+        if (!Remove(id, changes) || ended)
+        {
+            return;
+        }
+
         try
         {
-            await grain.Unsubscribe(reference);
+            await grain.Unsubscribe(Reference());
         }
         catch (Exception)
         {
             // Best effort: an unreleased subscription expires on its own.
         }
-
-        client.DeleteObjectReference<IChatResultObserver>(reference);
     }
 
-    private sealed class ResultObserver : IChatResultObserver
+    private IChatResultObserver Reference()
     {
-        public Channel<ChatResult> Changes { get; } = Channel.CreateUnbounded<ChatResult>();
+        lock (_watches)
+        {
+            if (_reference is null)
+            {
+                // The client holds observers weakly; this field keeps the shared one alive with the watcher.
+                _fanOut = new FanOut(this);
+                _reference = client.CreateObjectReference<IChatResultObserver>(_fanOut);
+            }
 
+            return _reference;
+        }
+    }
+
+    private void Add(string id, Channel<ChatResult> changes)
+    {
+        lock (_watches)
+        {
+            if (!_watches.TryGetValue(id, out var list))
+            {
+                _watches[id] = list = [];
+            }
+
+            list.Add(changes);
+        }
+    }
+
+    /// <summary>True when no other local watch of this message remains.</summary>
+    private bool Remove(string id, Channel<ChatResult> changes)
+    {
+        lock (_watches)
+        {
+            if (!_watches.TryGetValue(id, out var list) || !list.Remove(changes) || list.Count > 0)
+            {
+                return false;
+            }
+
+            _watches.Remove(id);
+            return true;
+        }
+    }
+
+    private void Deliver(ChatResult result)
+    {
+        lock (_watches)
+        {
+            if (_watches.TryGetValue(result.Id, out var list))
+            {
+                foreach (var changes in list)
+                {
+                    changes.Writer.TryWrite(result);
+                }
+            }
+        }
+    }
+
+    private sealed class FanOut(ResultWatcher watcher) : IChatResultObserver
+    {
         public Task OnResultChanged(ChatResult result)
         {
-            Changes.Writer.TryWrite(result);
+            watcher.Deliver(result);
             return Task.CompletedTask;
         }
     }

@@ -32,6 +32,22 @@ public sealed class PushTests(ChatClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_watcher_leaving_early_does_not_stop_another_watching_the_same_message()
+    {
+        var id = ChatApiBatchExtensions.NewIds("two-watchers", 1)[0];
+        (await fixture.Api.Submit("watched twice", id)).Dispose();
+
+        // Both watches share the frontend's one observer; the first leaves after its first event.
+        var staying = ServerSentEvents.ReadAll(fixture.Http, $"/result/{id}/events", TimeSpan.FromSeconds(30));
+        var leaving = await ServerSentEvents.Read(fixture.Http, $"/result/{id}/events", 1, TimeSpan.FromSeconds(30));
+        var events = await staying;
+
+        Assert.Single(leaving);
+        Assert.Equal("completed", events[^1].Data.GetProperty("status").GetString());
+        Assert.Equal("watched twice", events[^1].Data.GetProperty("result").GetString());
+    }
+
+    [Fact]
     public async Task A_late_subscriber_gets_the_final_state_at_once()
     {
         var id = ChatApiBatchExtensions.NewIds("late", 1)[0];
