@@ -1,8 +1,8 @@
 namespace Grains.Interfaces;
 
 /// <summary>
-/// <see cref="Cancelled"/>: this call cancelled the message. False with a result: it had already ended
-/// (completed, failed or cancelled). False without a result: no such message.
+/// <see cref="Cancelled"/>: the message is cancelled (by this call or an earlier one). False with a result: it had ended
+/// otherwise (completed or failed). False without a result: no such message.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("CancelOutcome")]
 public sealed record CancelOutcome(

@@ -37,7 +37,10 @@ public interface IChatResultGrain : IGrainWithStringKey
     [Alias("TryStart")]
     ValueTask<ClaimOutcome> TryStart(string worker, SiloAddress silo, Guid claim);
 
-    /// <summary>Records the reply of the given attempt. Ignored unless that attempt is the one running.</summary>
+    /// <summary>
+    /// Records the reply of the given attempt: true once recorded (also when repeated), false if that attempt is no
+    /// longer the one running, so the reply was ignored.
+    /// </summary>
     [Alias("Complete")]
     ValueTask<bool> Complete(int attempt, string reply);
 
@@ -51,12 +54,24 @@ public interface IChatResultGrain : IGrainWithStringKey
 
     /// <summary>
     /// Cancels a message that has not ended: a queued one will never run; a running one has its
-    /// processor's cancellation token cancelled and any late reply ignored.
+    /// processor's cancellation token cancelled and any late reply ignored. Cancelling a cancelled message
+    /// again succeeds with its state, so a repeated call gets the first call's answer.
     /// </summary>
     [Alias("Cancel")]
     ValueTask<CancelOutcome> Cancel();
 
-    /// <summary>Queues a failed message again, with a fresh allowance of attempts. Null if it is not failed.</summary>
-    [Alias("Retry")]
-    ValueTask<ChatResult?> Retry();
+    /// <summary>
+    /// Records that the given attempt was cut off through no fault of the message (its silo is stopping): the
+    /// message is queued again at once. Ignored unless that attempt is the one running.
+    /// </summary>
+    [Alias("Abandon")]
+    ValueTask<bool> Abandon(int attempt, string reason);
+
+    /// <summary>
+    /// Queues a failed message again, with a fresh allowance of attempts. <paramref name="request"/> names the
+    /// client's request: repeated after a lost answer, it gets the same answer. A message already re-queued by a
+    /// retry and still running counts as retried too.
+    /// </summary>
+    [Alias("RetryRequest")]
+    ValueTask<RetryOutcome> Retry(Guid request);
 }

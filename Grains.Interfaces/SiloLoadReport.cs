@@ -1,6 +1,10 @@
 namespace Grains.Interfaces;
 
-/// <summary>One silo's cumulative work counters since it started.</summary>
+/// <summary>
+/// One silo's cumulative work counters since it started, and what it holds now: <see cref="InFlight"/> running,
+/// <see cref="Pending"/> received and waiting to start. <see cref="Address"/> is its parsable silo address, so the
+/// cluster can tell when it has died.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("SiloLoadReport")]
 public sealed record SiloLoadReport(
     [property: Id(0)] string Silo,
@@ -10,4 +14,5 @@ public sealed record SiloLoadReport(
     [property: Id(4)] long Completed,
     [property: Id(5)] long Failed,
     [property: Id(6)] int InFlight,
-    [property: Id(7)] int Pending);
+    [property: Id(7)] int Pending,
+    [property: Id(8)] string? Address = null);

@@ -1,7 +1,6 @@
 using Grains.Interfaces;
 using Grains.Load;
 using Grains.Options;
-using Grains.Work;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
@@ -14,7 +13,6 @@ namespace Grains;
 [StatelessWorker]
 public sealed class ChatDispatcherGrain(
     BacklogGate backlog,
-    SiloWorkload workload,
     IOptions<ChatOptions> chatOptions,
     IOptions<StreamingOptions> streamingOptions) : Grain, IChatDispatcherGrain
 {
@@ -44,12 +42,6 @@ public sealed class ChatDispatcherGrain(
         }
 
         var partition = (int)(_next++ % (uint)streamingOptions.Value.Partitions);
-        var outcome = await result.Accept(submission.Message, partition);
-        if (outcome.Status == SubmitStatus.Accepted)
-        {
-            workload.RecordAccepted();
-        }
-
-        return outcome;
+        return await result.Accept(submission.Message, partition);
     }
 }

@@ -1,69 +1,68 @@
 using Grains.Interfaces;
-using Grains.Options;
-using Grains.Streams;
-using Grains.Work;
+using Grains.Lifecycle;
+using Grains.Results;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Utilities;
 
 namespace Grains;
 
 /// <summary>
-/// One message's record. Non-reentrant, so claims and outcomes apply one at a time: only a queued message
-/// (or one whose attempt was abandoned) can be claimed, and only the running attempt can finish it, so a
-/// late duplicate never overwrites a result.
+/// One message's record: a thin shell over <see cref="MessageLifecycle"/>. Each call becomes an event; the
+/// transition's state is stored with its durable effects (the outbox), then watchers are told, then the effects
+/// are carried out and cleared. A silo dying anywhere in between leaves the outbox stored, and the next activation
+/// finishes it. Non-reentrant, so events apply one at a time.
 /// </summary>
 // Idle results leave memory after two minutes rather than Orleans' default fifteen: a busy cluster creates
 // one per message, and their state stays in storage. Watchers resubscribe every 30 s, which keeps theirs.
 [CollectionAgeLimit(Minutes = 2)]
-public sealed class ChatResultGrain(
+public sealed partial class ChatResultGrain(
     [PersistentState("result", ChatStorage.Results)] IPersistentState<ChatResultState> state,
+    LifecyclePolicy policy,
+    ResultEffects effects,
+    AttemptLiveness liveness,
     TimeProvider clock,
-    SiloWorkload workload,
-    IClusterMembershipService membership,
-    IOptions<ProcessingOptions> processing,
-    IOptions<StreamingOptions> streaming,
     ILogger<ChatResultGrain> logger) : Grain, IChatResultGrain
 {
-    private readonly ObserverManager<IChatResultObserver> _observers = new(IChatResultGrain.SubscriptionLifetime, logger);
+    private static readonly TimeSpan SettleRetryPeriod = TimeSpan.FromSeconds(1);
 
-    // Whether this activation has handed the message to the stream. A new activation of a still-queued
-    // message cannot know, so a resubmission of the same id publishes again; claims make that harmless.
-    private bool _published;
+    private readonly ObserverManager<IChatResultObserver> _observers = new(IChatResultGrain.SubscriptionLifetime, logger);
+    private MessageState? _current;
+
+    // The outbox was carried out and cleared here, but storage still holds it: written with the next change, or
+    // on deactivation. Until then a crash only means the effects are carried out once more, which they allow.
+    private bool _clearedOutboxUnstored;
+    private IGrainTimer? _settleRetry;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _current = state.RecordExists ? state.State.ToLifecycle() : null;
+        await TrySettleAsync(partition: null);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_clearedOutboxUnstored && _current is not null)
+        {
+            await WriteAsync(_current);
+        }
+    }
 
     public async ValueTask<SubmitOutcome> Accept(string message, int partition)
     {
-        if (state.RecordExists)
+        var transition = await ApplyAsync(new Accept(message, clock.GetUtcNow()), partition);
+        var status = transition.Verdict switch
         {
-            var existing = Snapshot();
-            if (!string.Equals(existing.Message, message, StringComparison.Ordinal))
-            {
-                return new SubmitOutcome(SubmitStatus.Conflict, existing, TimeSpan.Zero);
-            }
-
-            if (existing.Status == ChatStatus.Queued && !_published)
-            {
-                await PublishAsync(partition);
-            }
-
-            return new SubmitOutcome(SubmitStatus.Existing, existing, TimeSpan.Zero);
-        }
-
-        state.State = new ChatResultState
-        {
-            Message = message,
-            Status = ChatStatus.Queued,
-            EnqueuedAt = clock.GetUtcNow(),
+            Verdict.Applied => SubmitStatus.Accepted,
+            Verdict.Repeated => SubmitStatus.Existing,
+            _ => SubmitStatus.Conflict,
         };
-
-        // Stored before published: a worker can never claim a message that has no record yet.
-        await SaveAsync();
-        await PublishAsync(partition);
-        return new SubmitOutcome(SubmitStatus.Accepted, Snapshot(), TimeSpan.Zero);
+        return new SubmitOutcome(status, Snapshot(), TimeSpan.Zero);
     }
 
-    public ValueTask<ChatResult?> Get() => ValueTask.FromResult(state.RecordExists ? Snapshot() : null);
+    public ValueTask<ChatResult?> Get() => ValueTask.FromResult(Snapshot());
 
     public ValueTask<ChatResult?> Subscribe(IChatResultObserver observer)
     {
@@ -79,193 +78,118 @@ public sealed class ChatResultGrain(
 
     public async ValueTask<ClaimOutcome> TryStart(string worker, SiloAddress silo, Guid claim)
     {
-        if (!state.RecordExists || state.State.Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled)
+        var now = clock.GetUtcNow();
+        var holder = new AttemptHolder(claim, worker, silo.Endpoint.ToString(), silo.ToParsableString());
+        var abandoned = _current is { Status: ChatStatus.Processing } running && running.Holder?.Claim != claim && liveness.IsAbandoned(running, now);
+        var transition = await ApplyAsync(new Claim(holder, abandoned, now));
+        return transition.Verdict switch
         {
-            return new ClaimOutcome(ClaimStatus.Ended, 0);
-        }
-
-        var current = state.State;
-        if (current.Status == ChatStatus.Processing && current.Claim == claim)
-        {
-            return new ClaimOutcome(ClaimStatus.Claimed, current.Attempts);
-        }
-
-        if (current.Status == ChatStatus.Processing && !AttemptAbandoned())
-        {
-            return new ClaimOutcome(ClaimStatus.Running, current.Attempts);
-        }
-
-        current.Status = ChatStatus.Processing;
-        current.Claim = claim;
-        current.Attempts++;
-        current.Worker = worker;
-        current.Silo = silo.Endpoint.ToString();
-        current.SiloAddress = silo.ToParsableString();
-        current.StartedAt = clock.GetUtcNow();
-        await SaveAsync();
-        return new ClaimOutcome(ClaimStatus.Claimed, current.Attempts);
+            Verdict.Applied or Verdict.Repeated => new ClaimOutcome(ClaimStatus.Claimed, _current!.Attempts),
+            Verdict.Refused when _current!.Status == ChatStatus.Processing => new ClaimOutcome(ClaimStatus.Running, _current.Attempts),
+            _ => new ClaimOutcome(ClaimStatus.Ended, _current?.Attempts ?? 0),
+        };
     }
 
-    /// <summary>
-    /// The running attempt will never report: its silo is gone from the cluster, or it has outlived the
-    /// processing timeout by a whole lease, which a live attempt cannot (its processor is cancelled at the timeout).
-    /// </summary>
-    private bool AttemptAbandoned()
-    {
-        var current = state.State;
-        if (current.SiloAddress is { } address
-            && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(address)) is SiloStatus.Dead or SiloStatus.None)
-        {
-            return true;
-        }
-
-        var limit = TimeSpan.FromSeconds(processing.Value.TimeoutSeconds + streaming.Value.LeaseSeconds);
-        return current.StartedAt is { } started && clock.GetUtcNow() - started > limit;
-    }
-
-    public ValueTask<bool> Complete(int attempt, string reply) => FinishAsync(attempt, ChatStatus.Completed, reply, error: null);
+    public async ValueTask<bool> Complete(int attempt, string reply) =>
+        (await ApplyAsync(new Complete(attempt, reply, clock.GetUtcNow()))).Verdict is Verdict.Applied or Verdict.Repeated;
 
     public async ValueTask<FailOutcome> Fail(int attempt, string error)
     {
-        if (!IsRunning(attempt))
-        {
-            return new FailOutcome(Recorded: false, RetryAfter: null);
-        }
-
-        var current = state.State;
-        var attemptsThisRound = current.Attempts - current.RoundStartAttempts;
-        if (attemptsThisRound >= processing.Value.MaxAttempts)
-        {
-            await FinishAsync(attempt, ChatStatus.Failed, reply: null, error);
-            await GrainFactory.GetGrain<IDeadLetterGrain>(0).Add(this.GetPrimaryKeyString(), current.CompletedAt!.Value);
-            return new FailOutcome(Recorded: true, RetryAfter: null);
-        }
-
-        // Back to queued, keeping the error so clients see why it is being retried. The retry is in the
-        // stream before this returns, its backoff carried with it, so no silo's death can drop it.
-        current.Status = ChatStatus.Queued;
-        current.Error = error;
-        await SaveAsync();
-        var delay = RetryDelay(attemptsThisRound);
-        await RequeueAsync(clock.GetUtcNow() + delay);
-        return new FailOutcome(Recorded: true, RetryAfter: delay);
+        var transition = await ApplyAsync(new Fail(attempt, error, Random.Shared.NextDouble(), clock.GetUtcNow()));
+        return new FailOutcome(transition.Verdict is Verdict.Applied or Verdict.Repeated, transition.RetryAfter);
     }
+
+    public async ValueTask<bool> Abandon(int attempt, string reason) =>
+        (await ApplyAsync(new Abandon(attempt, reason, clock.GetUtcNow()))).Verdict is Verdict.Applied or Verdict.Repeated;
 
     public async ValueTask<CancelOutcome> Cancel()
     {
-        if (!state.RecordExists)
+        var transition = await ApplyAsync(new Cancel(clock.GetUtcNow()));
+        if (transition.StopWorker is { } worker)
         {
-            return new CancelOutcome(false, null);
+            await effects.StopAttemptAsync(Id, worker);
         }
 
-        var current = state.State;
-        var previous = current.Status;
-        if (previous is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled)
-        {
-            return new CancelOutcome(false, Snapshot());
-        }
-
-        current.Status = ChatStatus.Cancelled;
-        current.CompletedAt = clock.GetUtcNow();
-        await SaveAsync();
-        if (previous == ChatStatus.Queued)
-        {
-            // Its stream event will be skipped when claimed, so it leaves the backlog now.
-            workload.RecordLeftQueue();
-        }
-        else if (previous == ChatStatus.Processing && current.Worker is { } worker)
-        {
-            try
-            {
-                await GrainFactory.GetGrain<IChatWorkerGrain>(worker).CancelRunning(this.GetPrimaryKeyString());
-            }
-            catch (Exception exception)
-            {
-                // The result is cancelled regardless: a late reply from the attempt is ignored.
-                logger.LogWarning(exception, "Could not reach worker {Worker} to stop message {Id}", worker, this.GetPrimaryKeyString());
-            }
-        }
-
-        return new CancelOutcome(true, Snapshot());
+        return new CancelOutcome(transition.Verdict is Verdict.Applied or Verdict.Repeated, Snapshot());
     }
 
-    public async ValueTask<ChatResult?> Retry()
+    public async ValueTask<RetryOutcome> Retry(Guid request)
     {
-        if (!state.RecordExists || state.State.Status != ChatStatus.Failed)
+        var transition = await ApplyAsync(new Retry(request, clock.GetUtcNow()));
+        return new RetryOutcome(transition.Verdict is Verdict.Applied or Verdict.Repeated, Snapshot());
+    }
+
+    private async Task<Transition> ApplyAsync(MessageEvent @event, int? partition = null)
+    {
+        // Effects left over from an earlier transition come first; if they still cannot be carried out, this call
+        // fails and its caller tries again.
+        await SettleAsync(partition: null);
+        var transition = MessageLifecycle.Apply(_current, @event, policy);
+        if (!transition.Changed)
         {
-            return null;
+            return transition;
         }
 
-        var current = state.State;
-        current.Status = ChatStatus.Queued;
-        current.RoundStartAttempts = current.Attempts;
-        current.Error = null;
-        current.CompletedAt = null;
-        await SaveAsync();
-        await GrainFactory.GetGrain<IDeadLetterGrain>(0).Remove(this.GetPrimaryKeyString());
-        await RequeueAsync(notBefore: null);
-        return Snapshot();
-    }
-
-    private bool IsRunning(int attempt) =>
-        state.RecordExists && state.State.Status == ChatStatus.Processing && state.State.Attempts == attempt;
-
-    /// <summary>Exponential backoff with jitter: base × 2^(n-1), capped, then a random 50–100% of that.</summary>
-    private TimeSpan RetryDelay(int failedAttempts)
-    {
-        var options = processing.Value;
-        var ceiling = Math.Min(options.RetryMaxDelayMs, options.RetryBaseDelayMs * Math.Pow(2, failedAttempts - 1));
-        return TimeSpan.FromMilliseconds(ceiling * (0.5 + Random.Shared.NextDouble() / 2));
-    }
-
-    /// <summary>Hands a queued message to the stream again, on any partition; counted as newly accepted backlog.</summary>
-    private async Task RequeueAsync(DateTimeOffset? notBefore)
-    {
-        await PublishAsync(Random.Shared.Next(streaming.Value.Partitions), notBefore);
-        workload.RecordAccepted();
-    }
-
-    private async ValueTask<bool> FinishAsync(int attempt, ChatStatus status, string? reply, string? error)
-    {
-        if (!IsRunning(attempt))
-        {
-            return false;
-        }
-
-        var current = state.State;
-        current.Status = status;
-        current.Reply = reply;
-        current.Error = error;
-        current.CompletedAt = clock.GetUtcNow();
-        await SaveAsync();
-        return true;
-    }
-
-    /// <summary>Every change goes through here: a new version is stored, then every subscriber hears of it.</summary>
-    private async Task SaveAsync()
-    {
-        state.State.Version++;
-        await state.WriteStateAsync();
+        _current = transition.State!;
+        await WriteAsync(_current);
         if (_observers.Count > 0)
         {
-            var snapshot = Snapshot();
+            var snapshot = Snapshot()!;
             // One-way calls: this returns once they are sent, without waiting for subscribers.
             await _observers.Notify(observer => observer.OnResultChanged(snapshot));
         }
+
+        await SettleAsync(partition);
+        return transition;
     }
 
-    private async Task PublishAsync(int partition, DateTimeOffset? notBefore = null)
+    private async Task SettleAsync(int? partition)
     {
-        var stream = ChatStreams.Partition(this.GetStreamProvider(ChatStreams.Provider), ChatStreams.PartitionKey(partition));
-        await stream.OnNextAsync(new ChatWorkItem(this.GetPrimaryKeyString(), state.State.Message, state.State.EnqueuedAt, notBefore));
-        _published = true;
+        if (_current is not { Outbox.IsEmpty: false } pending)
+        {
+            return;
+        }
+
+        try
+        {
+            await effects.CarryOutAsync(Id, pending, partition);
+        }
+        catch (Exception exception)
+        {
+            LogSettleFailed(logger, exception, Id);
+            // Kept alive and retried while the cause lasts, so the effects do not wait for the next call.
+            _settleRetry ??= this.RegisterGrainTimer(
+                () => TrySettleAsync(partition: null), new GrainTimerCreationOptions(SettleRetryPeriod, SettleRetryPeriod) { KeepAlive = true });
+            throw;
+        }
+
+        _current = pending with { Outbox = Outbox.Empty };
+        _clearedOutboxUnstored = true;
+        _settleRetry?.Dispose();
+        _settleRetry = null;
     }
 
-    private ChatResult Snapshot()
+    private async Task TrySettleAsync(int? partition)
     {
-        var s = state.State;
-        return new ChatResult(
-            this.GetPrimaryKeyString(), s.Status, s.Message, s.Reply, s.Error, s.Attempts,
-            s.Silo, s.Worker, s.EnqueuedAt, s.StartedAt, s.CompletedAt, s.Version);
+        try
+        {
+            await SettleAsync(partition);
+        }
+        catch (Exception)
+        {
+            // Logged, and retried by the timer.
+        }
     }
+
+    private async Task WriteAsync(MessageState next)
+    {
+        state.State = ChatResultState.From(next);
+        await state.WriteStateAsync();
+        _clearedOutboxUnstored = false;
+    }
+
+    private ChatResult? Snapshot() => _current?.ToResult(Id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not carry out the stored effects of message {Id}; retrying")]
+    private static partial void LogSettleFailed(ILogger logger, Exception exception, string id);
 }

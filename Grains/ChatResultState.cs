@@ -1,8 +1,12 @@
 using Grains.Interfaces;
+using Grains.Lifecycle;
 
 namespace Grains;
 
-/// <summary>What a result grain stores. Field ids are the storage format: add new ids, never reuse one.</summary>
+/// <summary>
+/// What a result grain stores: <see cref="MessageState"/> in a form whose field ids are the storage format (add new
+/// ids, never reuse one), so results stored by an earlier version still load.
+/// </summary>
 [GenerateSerializer, Alias("ChatResultState")]
 public sealed class ChatResultState
 {
@@ -17,13 +21,50 @@ public sealed class ChatResultState
     [Id(8)] public DateTimeOffset? StartedAt { get; set; }
     [Id(9)] public DateTimeOffset? CompletedAt { get; set; }
     [Id(10)] public long Version { get; set; }
-
-    /// <summary>Attempts made before the current round; a manual retry starts a new round of attempts.</summary>
     [Id(11)] public int RoundStartAttempts { get; set; }
-
-    /// <summary>The running attempt's silo, generation included, to tell whether that silo is still alive.</summary>
     [Id(12)] public string? SiloAddress { get; set; }
-
-    /// <summary>Which claim started the running attempt, so a claim repeated after a lost answer gets it back.</summary>
     [Id(13)] public Guid Claim { get; set; }
+    [Id(14)] public Guid? RetryRequest { get; set; }
+    [Id(15)] public bool OutboxPublish { get; set; }
+    [Id(16)] public DateTimeOffset? OutboxNotBefore { get; set; }
+    [Id(17)] public int OutboxDeadLetter { get; set; }
+
+    public MessageState ToLifecycle() => new()
+    {
+        Message = Message,
+        Status = Status,
+        Reply = Reply,
+        Error = Error,
+        Attempts = Attempts,
+        RoundStartAttempts = RoundStartAttempts,
+        Holder = Worker is null ? null : new AttemptHolder(Claim, Worker, Silo ?? "", SiloAddress ?? ""),
+        EnqueuedAt = EnqueuedAt,
+        StartedAt = StartedAt,
+        CompletedAt = CompletedAt,
+        Version = Version,
+        RetryRequest = RetryRequest,
+        Outbox = new Outbox(OutboxPublish, OutboxNotBefore, (DeadLetterChange)OutboxDeadLetter),
+    };
+
+    public static ChatResultState From(MessageState state) => new()
+    {
+        Message = state.Message,
+        Status = state.Status,
+        Reply = state.Reply,
+        Error = state.Error,
+        Attempts = state.Attempts,
+        RoundStartAttempts = state.RoundStartAttempts,
+        Claim = state.Holder?.Claim ?? Guid.Empty,
+        Worker = state.Holder?.Worker,
+        Silo = state.Holder?.Silo,
+        SiloAddress = state.Holder?.SiloAddress,
+        EnqueuedAt = state.EnqueuedAt,
+        StartedAt = state.StartedAt,
+        CompletedAt = state.CompletedAt,
+        Version = state.Version,
+        RetryRequest = state.RetryRequest,
+        OutboxPublish = state.Outbox.Publish,
+        OutboxNotBefore = state.Outbox.NotBefore,
+        OutboxDeadLetter = (int)state.Outbox.DeadLetter,
+    };
 }

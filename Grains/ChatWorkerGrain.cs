@@ -20,9 +20,8 @@ namespace Grains;
 [ImplicitStreamSubscription(ChatStreams.Namespace)]
 [PartitionPlacement]
 public sealed partial class ChatWorkerGrain(
-    ChatJobRunner runner,
+    AttemptRunner runner,
     SiloWorkload workload,
-    WorkAcknowledgement acknowledgement,
     TimeProvider clock,
     IClusterMembershipService membership,
     IOptions<ProcessingOptions> options,
@@ -51,13 +50,8 @@ public sealed partial class ChatWorkerGrain(
             return;
         }
 
-        // Published again before their old deliveries are acknowledged: if this silo dies in between,
-        // a message is delivered twice, never lost.
-        var key = this.GetPrimaryKeyString();
-        LogHandingBack(logger, key, unstarted.Count, reason.Description);
-        var stream = ChatStreams.Partition(this.GetStreamProvider(ChatStreams.Provider), key);
-        await Task.WhenAll(unstarted.Select(work => stream.OnNextAsync(work.Item)));
-        await Task.WhenAll(unstarted.Select(work => acknowledgement.AcknowledgeAsync(key, work)));
+        LogHandingBack(logger, this.GetPrimaryKeyString(), unstarted.Count, reason.Description);
+        await runner.HandBackAsync(this.GetPrimaryKeyString(), unstarted);
     }
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>

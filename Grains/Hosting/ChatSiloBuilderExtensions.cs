@@ -37,7 +37,7 @@ public static class ChatSiloBuilderExtensions
         services.AddSingleton<BacklogGate>();
         services.AddSingleton<ClusterLoadReporter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterLoadReporter>());
-        services.AddSingleton<ChatJobRunner>();
+        services.AddMessageLifecycle();
         services.AddSingleton<WorkAcknowledgement>();
         services.AddChatProcessor();
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();

@@ -1,15 +1,24 @@
 using Grains.Interfaces;
+using Orleans.Runtime;
 
 namespace Grains.Load;
 
 /// <summary>
-/// Sums the silos' cumulative counters. A silo that stopped keeps its last report in the sums (the
-/// messages it accepted or started still count). If this grain itself moves, silos that stopped before
-/// that are forgotten, so the backlog is clamped at zero.
+/// Gathers the silos' load reports. The backlog is what live silos hold waiting to start, a gauge rather than a
+/// difference of counters, so it stays right when a silo dies (what it held is lost in embedded mode, or comes
+/// back to a live silo after the lease in durable mode) and when a message is delivered twice. Silos that left
+/// keep their last report, because the work they did still counts in the totals.
 /// </summary>
-public sealed class ClusterLoadGrain(TimeProvider clock) : Grain, IClusterLoadGrain
+public sealed class ClusterLoadGrain(TimeProvider clock, IClusterMembershipService membership) : Grain, IClusterLoadGrain
 {
     private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(5);
+
+    // A silo the membership does not know yet (it is joining) counts while it keeps reporting.
+    private static readonly TimeSpan UnknownSiloGrace = TimeSpan.FromSeconds(10);
+
+    // Reports of silos long gone are dropped beyond this many, oldest first, so a long-lived cluster stays small.
+    private const int MaxRemembered = 256;
+
     private readonly Dictionary<(string Silo, DateTimeOffset StartedAt), SiloHistory> _silos = [];
 
     public ValueTask<ClusterLoad> Report(SiloLoadReport report)
@@ -18,6 +27,7 @@ public sealed class ClusterLoadGrain(TimeProvider clock) : Grain, IClusterLoadGr
         if (!_silos.TryGetValue(key, out var history))
         {
             _silos[key] = history = new SiloHistory();
+            Forget();
         }
 
         history.Add(clock.GetUtcNow(), report);
@@ -26,20 +36,51 @@ public sealed class ClusterLoadGrain(TimeProvider clock) : Grain, IClusterLoadGr
 
     public ValueTask<ClusterLoad> GetLoad()
     {
-        long accepted = 0, started = 0;
+        var now = clock.GetUtcNow();
+        long backlog = 0;
         double rate = 0;
         var silos = new List<SiloLoad>(_silos.Count);
         foreach (var history in _silos.Values)
         {
             var latest = history.Latest!;
-            accepted += latest.Accepted;
-            started += latest.Started;
-            var siloRate = history.CompletedPerSecond(clock.GetUtcNow());
+            if (IsLive(history, now))
+            {
+                backlog += latest.Pending;
+            }
+
+            var siloRate = history.CompletedPerSecond(now);
             rate += siloRate;
             silos.Add(new SiloLoad(latest, siloRate, history.LastReportAt));
         }
 
-        return ValueTask.FromResult(new ClusterLoad(Math.Max(0, accepted - started), rate, silos));
+        return ValueTask.FromResult(new ClusterLoad(backlog, rate, silos));
+    }
+
+    private bool IsLive(SiloHistory history, DateTimeOffset now)
+    {
+        var status = history.Latest!.Address is { } address
+            ? membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(address))
+            : SiloStatus.None;
+        return status switch
+        {
+            SiloStatus.Dead => false,
+            SiloStatus.None => now - history.LastReportAt < UnknownSiloGrace,
+            _ => true,
+        };
+    }
+
+    private void Forget()
+    {
+        if (_silos.Count <= MaxRemembered)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        foreach (var (key, _) in _silos.Where(pair => !IsLive(pair.Value, now)).OrderBy(pair => pair.Value.LastReportAt).Take(_silos.Count - MaxRemembered).ToList())
+        {
+            _silos.Remove(key);
+        }
     }
 
     private sealed class SiloHistory

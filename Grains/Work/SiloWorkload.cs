@@ -62,12 +62,10 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
         _slots.Release();
     }
 
+    /// <summary>A message was put on the work stream from this silo (new, retried, or cut off and queued again).</summary>
     public void RecordAccepted() => Interlocked.Increment(ref _accepted);
 
     public void RecordPending(int count) => Interlocked.Add(ref _pending, count);
-
-    /// <summary>A queued message left the queue without running (cancelled).</summary>
-    public void RecordLeftQueue() => Interlocked.Increment(ref _started);
 
     public void RecordStarted()
     {
@@ -75,7 +73,10 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
         Interlocked.Increment(ref _inFlight);
     }
 
-    /// <summary>An attempt ended. A retried attempt counts as neither completed nor failed: the message goes on.</summary>
+    /// <summary>
+    /// An attempt ended. Only a recorded completion or final failure counts: a retried, cut-off or superseded
+    /// attempt is neither, since the message goes on (or another attempt decides it).
+    /// </summary>
     public void RecordFinished(WorkOutcome outcome)
     {
         if (outcome == WorkOutcome.Completed)
@@ -98,7 +99,8 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
         Interlocked.Read(ref _completed),
         Interlocked.Read(ref _failed),
         Volatile.Read(ref _inFlight),
-        Volatile.Read(ref _pending));
+        Volatile.Read(ref _pending),
+        SiloAddress.ToParsableString());
 
     void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(SiloWorkload), ServiceLifecycleStage.BecomeActive, _ => Task.CompletedTask, DrainAsync);

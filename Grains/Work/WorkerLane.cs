@@ -15,13 +15,13 @@ internal sealed class WorkerLane
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _slots;
     private readonly string _worker;
-    private readonly ChatJobRunner _runner;
+    private readonly AttemptRunner _runner;
     private readonly SiloWorkload _workload;
     private readonly TimeProvider _clock;
     private readonly Task _loop;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
-    public WorkerLane(string worker, int maxInFlight, ChatJobRunner runner, SiloWorkload workload, TimeProvider clock)
+    public WorkerLane(string worker, int maxInFlight, AttemptRunner runner, SiloWorkload workload, TimeProvider clock)
     {
         _worker = worker;
         _runner = runner;

@@ -72,7 +72,7 @@ public static class ChatApi
         };
     }
 
-    /// <summary>200 with the cancelled result; 409 if it had already ended; 404 if unknown.</summary>
+    /// <summary>200 with the cancelled result (also when it was already cancelled); 409 if it completed or failed; 404 if unknown.</summary>
     public static async Task<Results<Ok<ResultResponse>, ProblemHttpResult>> CancelAsync(
         string id, ClusterCaller cluster, CancellationToken cancellationToken)
     {

@@ -46,7 +46,10 @@ public static class ResultApi
             : TypedResults.ServerSentEvents(changes.Select(ResultResponse.From), eventType: "result");
     }
 
-    /// <summary>Queues a failed message again: 202 and its new state; 409 unless it failed; 404 if unknown.</summary>
+    /// <summary>
+    /// Queues a failed message again: 202 and its new state (also when repeated while that retry is in effect); 409 for
+    /// any other status; 404 if unknown.
+    /// </summary>
     public static async Task<Results<Accepted<ResultResponse>, ProblemHttpResult>> RetryAsync(
         string id, ClusterCaller cluster, CancellationToken cancellationToken)
     {
@@ -55,15 +58,14 @@ public static class ResultApi
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
 
-        var retried = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Retry().AsTask(), cancellationToken);
-        if (retried is not null)
+        // One id for this request, however often the call is repeated: a repeat gets the first call's answer.
+        var request = Guid.NewGuid();
+        var outcome = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Retry(request).AsTask(), cancellationToken);
+        return outcome switch
         {
-            return TypedResults.Accepted($"/result/{id}", ResultResponse.From(retried));
-        }
-
-        var current = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Get().AsTask(), cancellationToken);
-        return current is null
-            ? Problems.NotFound($"No message with id '{id}'.")
-            : Problems.WrongState(id, ResultResponse.StatusName(current.Status), "failed messages can be retried");
+            { Retried: true, Result: { } queued } => TypedResults.Accepted($"/result/{id}", ResultResponse.From(queued)),
+            { Result: { } current } => Problems.WrongState(id, ResultResponse.StatusName(current.Status), "failed messages can be retried"),
+            _ => Problems.NotFound($"No message with id '{id}'."),
+        };
     }
 }

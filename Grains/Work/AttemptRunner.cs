@@ -1,5 +1,6 @@
 using Grains.Interfaces;
 using Grains.Options;
+using Grains.Streams;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,14 +9,19 @@ using Orleans.Runtime.Messaging;
 
 namespace Grains.Work;
 
-/// <summary>Processes one message: claim it on its result grain, run the processor, record the outcome.</summary>
-public sealed partial class ChatJobRunner(
+/// <summary>
+/// Owns one delivery of a message from start to end: claim it on its result grain, run the processor under the
+/// attempt's time limit, record the outcome, acknowledge the stream entry. Also hands back deliveries a worker
+/// never started. The stream entry is acknowledged only once the result grain has recorded what became of it.
+/// </summary>
+public sealed partial class AttemptRunner(
     IGrainFactory grains,
     IChatClient processor,
     SiloWorkload workload,
+    WorkStream stream,
     WorkAcknowledgement acknowledgement,
     IOptions<ProcessingOptions> options,
-    ILogger<ChatJobRunner> logger)
+    ILogger<AttemptRunner> logger)
 {
     private static readonly TimeSpan ResultCallWindow = TimeSpan.FromSeconds(60);
 
@@ -23,8 +29,8 @@ public sealed partial class ChatJobRunner(
     {
         var item = work.Item;
         var result = grains.GetGrain<IChatResultGrain>(item.Id);
-        ClaimOutcome claim;
         var claimId = Guid.NewGuid();
+        ClaimOutcome claim;
         try
         {
             claim = await CallResultAsync(() => result.TryStart(worker, workload.SiloAddress, claimId).AsTask());
@@ -36,42 +42,25 @@ public sealed partial class ChatJobRunner(
             return;
         }
 
-        if (claim.Status == ClaimStatus.Ended)
+        if (claim.Status != ClaimStatus.Claimed)
         {
-            // A duplicate delivery of a message that has ended: spent.
             LogSkipped(logger, item.Id, claim.Status);
-            await acknowledgement.AcknowledgeAsync(worker, work);
-            return;
-        }
+            if (claim.Status == ClaimStatus.Ended)
+            {
+                // A duplicate delivery of a message that has ended: spent. A message running elsewhere is left
+                // unacknowledged instead, so it comes back if that attempt's silo dies.
+                await acknowledgement.AcknowledgeAsync(worker, work);
+            }
 
-        if (claim.Status == ClaimStatus.Running)
-        {
-            // Running elsewhere: left unacknowledged, so it comes back if that attempt's silo dies.
-            LogSkipped(logger, item.Id, claim.Status);
             return;
         }
 
         workload.RecordStarted();
-        var outcome = WorkOutcome.Failed;
+        var outcome = WorkOutcome.Unrecorded;
         try
         {
-            var (reply, error) = await ProcessAsync(item, claim.Attempt, cancellation);
-            if (cancellation.IsCancellationRequested)
-            {
-                // Cancelled by the client: the result grain already says so.
-                outcome = WorkOutcome.Cancelled;
-            }
-            else if (reply is not null)
-            {
-                outcome = await CallResultAsync(() => result.Complete(claim.Attempt, reply).AsTask()) ? WorkOutcome.Completed : WorkOutcome.Failed;
-            }
-            else
-            {
-                // A retry is back in the stream, as a new entry, before this returns.
-                var failed = await CallResultAsync(() => result.Fail(claim.Attempt, error!).AsTask());
-                outcome = failed.RetryAfter is not null ? WorkOutcome.Retrying : WorkOutcome.Failed;
-            }
-
+            var processed = await ProcessAsync(item, claim.Attempt, cancellation);
+            outcome = await RecordAsync(result, claim.Attempt, processed);
             await acknowledgement.AcknowledgeAsync(worker, work);
         }
         catch (Exception exception)
@@ -85,9 +74,36 @@ public sealed partial class ChatJobRunner(
     }
 
     /// <summary>
+    /// Publishes unstarted deliveries again, then acknowledges the old entries: if this silo dies in between, a
+    /// message is delivered twice (a claim makes that harmless), never lost.
+    /// </summary>
+    public async Task HandBackAsync(string partitionKey, IReadOnlyList<ReceivedWork> unstarted)
+    {
+        await Task.WhenAll(unstarted.Select(work => stream.PublishAsync(work.Item, partitionKey)));
+        await Task.WhenAll(unstarted.Select(work => acknowledgement.AcknowledgeAsync(partitionKey, work)));
+    }
+
+    private static async Task<WorkOutcome> RecordAsync(IChatResultGrain result, int attempt, Processed processed) => processed switch
+    {
+        { Kind: ProcessedKind.Replied } => await CallResultAsync(() => result.Complete(attempt, processed.Text).AsTask())
+            ? WorkOutcome.Completed : WorkOutcome.Superseded,
+        // The result grain already says cancelled; nothing to record.
+        { Kind: ProcessedKind.Cancelled } => WorkOutcome.Cancelled,
+        { Kind: ProcessedKind.CutOff } => await CallResultAsync(() => result.Abandon(attempt, processed.Text).AsTask())
+            ? WorkOutcome.Abandoned : WorkOutcome.Superseded,
+        // A retry is back in the stream, as a new entry, before Fail returns.
+        _ => await CallResultAsync(() => result.Fail(attempt, processed.Text).AsTask()) switch
+        {
+            { Recorded: false } => WorkOutcome.Superseded,
+            { RetryAfter: not null } => WorkOutcome.Retrying,
+            _ => WorkOutcome.Failed,
+        },
+    };
+
+    /// <summary>
     /// Calls the message's result grain, riding out the death of the silo it was active on: once the cluster
-    /// notices, the next call activates it elsewhere from storage. Every call here is safe to repeat, since
-    /// a claim or an outcome names its attempt. Past the window, the stream's lease takes over.
+    /// notices, the next call activates it elsewhere from storage. Every call here is safe to repeat, since a
+    /// claim or an outcome names its attempt. Past the window, the stream's lease takes over.
     /// </summary>
     private static async Task<T> CallResultAsync<T>(Func<Task<T>> call)
     {
@@ -110,7 +126,7 @@ public sealed partial class ChatJobRunner(
     }
 
     /// <summary>Runs the processor under the attempt's time limit; a hang is cancelled and becomes an error.</summary>
-    private async Task<(string? Reply, string? Error)> ProcessAsync(ChatWorkItem item, int attempt, CancellationToken cancellation)
+    private async Task<Processed> ProcessAsync(ChatWorkItem item, int attempt, CancellationToken cancellation)
     {
         var limit = TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(workload.Stopping, cancellation);
@@ -118,23 +134,39 @@ public sealed partial class ChatJobRunner(
         try
         {
             var response = await processor.GetResponseAsync([new ChatMessage(ChatRole.User, item.Message)], cancellationToken: timeout.Token);
-            return (response.Text, null);
+            return new Processed(ProcessedKind.Replied, response.Text);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            return (null, "Cancelled.");
+            return new Processed(ProcessedKind.Cancelled, "Cancelled.");
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !workload.Stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (workload.Stopping.IsCancellationRequested)
+        {
+            LogCutOff(logger, item.Id, attempt);
+            return new Processed(ProcessedKind.CutOff, $"Attempt {attempt} was cut off: its silo stopped before it finished.");
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             LogTimedOut(logger, item.Id, attempt, limit);
-            return (null, $"Timed out after {limit.TotalSeconds:0} s.");
+            return new Processed(ProcessedKind.Failed, $"Timed out after {limit.TotalSeconds:0} s.");
         }
         catch (Exception exception)
         {
             LogProcessorFailed(logger, exception, item.Id, attempt);
-            return (null, $"{exception.GetType().Name}: {exception.Message}");
+            return new Processed(ProcessedKind.Failed, $"{exception.GetType().Name}: {exception.Message}");
         }
     }
+
+    private enum ProcessedKind
+    {
+        Replied,
+        Failed,
+        Cancelled,
+        CutOff,
+    }
+
+    /// <summary>What the processor gave: the reply, or the error or reason.</summary>
+    private readonly record struct Processed(ProcessedKind Kind, string Text);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not claim message {Id}")]
     private static partial void LogClaimFailed(ILogger logger, Exception exception, string id);
@@ -147,6 +179,9 @@ public sealed partial class ChatJobRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Processor timed out on message {Id}, attempt {Attempt} (limit {Limit})")]
     private static partial void LogTimedOut(ILogger logger, string id, int attempt, TimeSpan limit);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {Id}, attempt {Attempt}, cut off by the drain deadline; queued again")]
+    private static partial void LogCutOff(ILogger logger, string id, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the outcome of message {Id}; it will be delivered again after the lease")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, string id);

@@ -1,0 +1,28 @@
+using Grains.Lifecycle;
+using Grains.Options;
+using Grains.Results;
+using Grains.Streams;
+using Grains.Work;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Grains.Hosting;
+
+public static class MessageLifecycleServiceCollectionExtensions
+{
+    /// <summary>What moves a message through its life: the lifecycle's policy, the result grains' effects, the attempt runner.</summary>
+    public static IServiceCollection AddMessageLifecycle(this IServiceCollection services)
+    {
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<ProcessingOptions>>().Value;
+            return new LifecyclePolicy(
+                options.MaxAttempts, TimeSpan.FromMilliseconds(options.RetryBaseDelayMs), TimeSpan.FromMilliseconds(options.RetryMaxDelayMs));
+        });
+        services.AddSingleton<WorkStream>();
+        services.AddSingleton<ResultEffects>();
+        services.AddSingleton<AttemptLiveness>();
+        services.AddSingleton<AttemptRunner>();
+        return services;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Grains.Lifecycle;
+
+/// <summary>Something that happens to a message. <see cref="At"/> is when, as the caller's clock says.</summary>
+public abstract record MessageEvent(DateTimeOffset At);
+
+/// <summary>A client submits the message.</summary>
+public sealed record Accept(string Message, DateTimeOffset At) : MessageEvent(At);
+
+/// <summary>
+/// A worker asks to run the message. <paramref name="RunningAttemptAbandoned"/>: the shell found that the attempt
+/// now running will never report (its silo is dead, or it outlived its limit), so it may be taken over.
+/// </summary>
+public sealed record Claim(AttemptHolder Holder, bool RunningAttemptAbandoned, DateTimeOffset At) : MessageEvent(At);
+
+/// <summary>The attempt numbered <paramref name="Attempt"/> replied.</summary>
+public sealed record Complete(int Attempt, string Reply, DateTimeOffset At) : MessageEvent(At);
+
+/// <summary>The attempt failed. <paramref name="Jitter"/> in [0, 1) picks the retry delay within its range.</summary>
+public sealed record Fail(int Attempt, string Error, double Jitter, DateTimeOffset At) : MessageEvent(At);
+
+/// <summary>The attempt was cut off through no fault of the message (its silo is stopping): run it again at once.</summary>
+public sealed record Abandon(int Attempt, string Reason, DateTimeOffset At) : MessageEvent(At);
+
+/// <summary>A client cancels the message.</summary>
+public sealed record Cancel(DateTimeOffset At) : MessageEvent(At);
+
+/// <summary>A client asks for a failed message to run again; <paramref name="Request"/> identifies the request across repeats.</summary>
+public sealed record Retry(Guid Request, DateTimeOffset At) : MessageEvent(At);

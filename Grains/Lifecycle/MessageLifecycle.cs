@@ -1,0 +1,174 @@
+using Grains.Interfaces;
+
+namespace Grains.Lifecycle;
+
+/// <summary>
+/// The whole life of a message as one function: the current state and an event in, the next state and its effects
+/// out. Nothing here touches Orleans, storage or the clock, so every transition is tested without a cluster; the
+/// result grain only stores what this returns and carries out its effects.
+/// </summary>
+/// <remarks>
+/// queued → processing (Claim) → completed (Complete) | queued again (Fail below the limit, Abandon) | failed (Fail at
+/// the limit); queued or processing → cancelled (Cancel); failed → queued (Retry, a new round of attempts).
+/// Only the running attempt can finish a message, so a late or duplicate reply never overwrites a result; and
+/// every event repeated after a lost answer gets the answer it got the first time.
+/// </remarks>
+public static class MessageLifecycle
+{
+    public static Transition Apply(MessageState? state, MessageEvent @event, LifecyclePolicy policy)
+    {
+        if (state is { Outbox.IsEmpty: false })
+        {
+            // Applying on top would drop effects that must happen: the shell carries them out first.
+            throw new InvalidOperationException("The outbox of the previous transition has not been carried out.");
+        }
+
+        return (state, @event) switch
+        {
+            (_, Accept accept) => OnAccept(state, accept),
+            (null, _) => new Transition(null, Verdict.Unknown),
+            (_, Claim claim) => OnClaim(state, claim),
+            (_, Complete complete) => OnComplete(state, complete),
+            (_, Fail fail) => OnFail(state, fail, policy),
+            (_, Abandon abandon) => OnAbandon(state, abandon),
+            (_, Cancel cancel) => OnCancel(state, cancel),
+            (_, Retry retry) => OnRetry(state, retry),
+            _ => throw new ArgumentException($"Unknown event {@event.GetType().Name}.", nameof(@event)),
+        };
+    }
+
+    private static Transition OnAccept(MessageState? state, Accept accept)
+    {
+        if (state is not null)
+        {
+            // The same id again: the same message is a resubmission, another message a conflict.
+            return new Transition(state, string.Equals(state.Message, accept.Message, StringComparison.Ordinal) ? Verdict.Repeated : Verdict.Refused);
+        }
+
+        var accepted = new MessageState
+        {
+            Message = accept.Message,
+            Status = ChatStatus.Queued,
+            EnqueuedAt = accept.At,
+            Outbox = Outbox.Empty with { Publish = true },
+        };
+        return Applied(accepted);
+    }
+
+    private static Transition OnClaim(MessageState state, Claim claim)
+    {
+        if (state.Status == ChatStatus.Processing && state.Holder?.Claim == claim.Holder.Claim)
+        {
+            return new Transition(state, Verdict.Repeated);
+        }
+
+        var claimable = state.Status == ChatStatus.Queued || (state.Status == ChatStatus.Processing && claim.RunningAttemptAbandoned);
+        if (!claimable)
+        {
+            return new Transition(state, Verdict.Refused);
+        }
+
+        // Taking over an abandoned attempt bumps the attempt number, so its late reply is stale.
+        return Applied(state with
+        {
+            Status = ChatStatus.Processing,
+            Holder = claim.Holder,
+            Attempts = state.Attempts + 1,
+            StartedAt = claim.At,
+        });
+    }
+
+    private static Transition OnComplete(MessageState state, Complete complete)
+    {
+        if (!IsRunning(state, complete.Attempt))
+        {
+            var recorded = state.Status == ChatStatus.Completed && state.Attempts == complete.Attempt;
+            return new Transition(state, recorded ? Verdict.Repeated : Verdict.Stale);
+        }
+
+        return Applied(state with { Status = ChatStatus.Completed, Reply = complete.Reply, Error = null, CompletedAt = complete.At });
+    }
+
+    private static Transition OnFail(MessageState state, Fail fail, LifecyclePolicy policy)
+    {
+        if (!IsRunning(state, fail.Attempt))
+        {
+            var recorded = state.Status is ChatStatus.Failed or ChatStatus.Queued
+                && state.Attempts == fail.Attempt
+                && string.Equals(state.Error, fail.Error, StringComparison.Ordinal);
+            return recorded
+                ? new Transition(state, Verdict.Repeated, state.Status == ChatStatus.Queued ? TimeSpan.Zero : null)
+                : new Transition(state, Verdict.Stale);
+        }
+
+        if (state.AttemptsThisRound >= policy.MaxAttempts)
+        {
+            return Applied(state with
+            {
+                Status = ChatStatus.Failed,
+                Error = fail.Error,
+                CompletedAt = fail.At,
+                Outbox = Outbox.Empty with { DeadLetter = DeadLetterChange.Add },
+            });
+        }
+
+        // Queued again, keeping the error so clients see why. The backoff travels with the stream entry, so no
+        // timer that a dying silo could lose holds the retry.
+        var delay = policy.RetryDelay(state.AttemptsThisRound, fail.Jitter);
+        return Applied(
+            state with { Status = ChatStatus.Queued, Error = fail.Error, Outbox = new Outbox(true, fail.At + delay, DeadLetterChange.None) },
+            retryAfter: delay);
+    }
+
+    private static Transition OnAbandon(MessageState state, Abandon abandon)
+    {
+        if (!IsRunning(state, abandon.Attempt))
+        {
+            var recorded = state.Status == ChatStatus.Queued && state.Attempts == abandon.Attempt
+                && string.Equals(state.Error, abandon.Reason, StringComparison.Ordinal);
+            return new Transition(state, recorded ? Verdict.Repeated : Verdict.Stale);
+        }
+
+        return Applied(state with { Status = ChatStatus.Queued, Error = abandon.Reason, Outbox = Outbox.Empty with { Publish = true } });
+    }
+
+    private static Transition OnCancel(MessageState state, Cancel cancel) => state.Status switch
+    {
+        ChatStatus.Cancelled => new Transition(state, Verdict.Repeated),
+        ChatStatus.Completed or ChatStatus.Failed => new Transition(state, Verdict.Refused),
+        // Its stream entry is skipped when claimed; a running attempt is stopped, and its late reply is stale.
+        _ => Applied(
+            state with { Status = ChatStatus.Cancelled, CompletedAt = cancel.At },
+            stopWorker: state.Status == ChatStatus.Processing ? state.Holder?.Worker : null),
+    };
+
+    private static Transition OnRetry(MessageState state, Retry retry)
+    {
+        // The same request again, or any retry while the round a retry started is still going: it is in effect.
+        if (state.RetryRequest == retry.Request || (state.RetryRequest is not null && state.Status is ChatStatus.Queued or ChatStatus.Processing))
+        {
+            return new Transition(state, Verdict.Repeated);
+        }
+
+        if (state.Status != ChatStatus.Failed)
+        {
+            return new Transition(state, Verdict.Refused);
+        }
+
+        return Applied(state with
+        {
+            Status = ChatStatus.Queued,
+            RoundStartAttempts = state.Attempts,
+            Error = null,
+            CompletedAt = null,
+            RetryRequest = retry.Request,
+            Outbox = new Outbox(true, null, DeadLetterChange.Remove),
+        });
+    }
+
+    private static bool IsRunning(MessageState state, int attempt) =>
+        state.Status == ChatStatus.Processing && state.Attempts == attempt;
+
+    private static Transition Applied(MessageState next, TimeSpan? retryAfter = null, string? stopWorker = null) =>
+        new(next with { Version = next.Version + 1 }, Verdict.Applied, retryAfter, stopWorker);
+}

@@ -1,0 +1,52 @@
+using Grains.Interfaces;
+
+namespace Grains.Lifecycle;
+
+/// <summary>
+/// One message as the lifecycle sees it: immutable, so a transition is a function from one value to the next.
+/// <see cref="Outbox"/> holds the durable effects of the last transition that have not been carried out yet.
+/// </summary>
+public sealed record MessageState
+{
+    public required string Message { get; init; }
+
+    public ChatStatus Status { get; init; }
+
+    public string? Reply { get; init; }
+
+    public string? Error { get; init; }
+
+    /// <summary>Attempts ever started, across every round.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>Attempts made before the current round; a manual retry starts a new round with a fresh allowance.</summary>
+    public int RoundStartAttempts { get; init; }
+
+    /// <summary>Who runs (or last ran) the message: set by a claim, kept afterwards to show where it ran.</summary>
+    public AttemptHolder? Holder { get; init; }
+
+    public DateTimeOffset EnqueuedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>Grows with every change, so watchers can order what they hear.</summary>
+    public long Version { get; init; }
+
+    /// <summary>The manual retry that started the current round, so the same request repeated gets the same answer.</summary>
+    public Guid? RetryRequest { get; init; }
+
+    public Outbox Outbox { get; init; } = Outbox.Empty;
+
+    public int AttemptsThisRound => Attempts - RoundStartAttempts;
+
+    public bool IsTerminal => Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled;
+}
+
+/// <summary>The claim that started the running attempt, and where it runs.</summary>
+/// <param name="Claim">The worker's id for this claim: a claim repeated after a lost answer gets the same attempt.</param>
+/// <param name="Worker">The worker grain's key, to stop the attempt on cancel.</param>
+/// <param name="Silo">The silo's endpoint as clients see it.</param>
+/// <param name="SiloAddress">The silo's parsable address, generation included, to tell whether it is still alive.</param>
+public sealed record AttemptHolder(Guid Claim, string Worker, string Silo, string SiloAddress);

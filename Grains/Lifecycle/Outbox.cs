@@ -1,0 +1,24 @@
+namespace Grains.Lifecycle;
+
+/// <summary>What the dead-letter index must be told.</summary>
+public enum DeadLetterChange
+{
+    None,
+    Add,
+    Remove,
+}
+
+/// <summary>
+/// The effects of a transition that must happen even if the silo dies right after storing it: they are stored
+/// with the state, carried out, then cleared. Each is safe to repeat (a second publish is skipped at claim; the
+/// dead-letter index ignores a repeated add or remove), so a reactivated grain simply carries out what is left.
+/// </summary>
+/// <param name="Publish">Hand the message to the work stream.</param>
+/// <param name="NotBefore">With <paramref name="Publish"/>: the retry's backoff, carried in the stream entry.</param>
+/// <param name="DeadLetter">Add the message to, or remove it from, the dead-letter index.</param>
+public sealed record Outbox(bool Publish, DateTimeOffset? NotBefore, DeadLetterChange DeadLetter)
+{
+    public static readonly Outbox Empty = new(false, null, DeadLetterChange.None);
+
+    public bool IsEmpty => !Publish && DeadLetter == DeadLetterChange.None;
+}
