@@ -5,8 +5,8 @@ using System.Net.Sockets;
 namespace Chat.Tests.Infrastructure;
 
 /// <summary>
-/// A durable-mode cluster of real processes, as <c>./run</c> starts it: silo processes and a frontend process,
-/// all on loopback, sharing a test's private redis-server. Stops only the processes it started, by their PID.
+/// A cluster of real processes, as <c>./run</c> starts it: silo processes and a frontend process, all on loopback,
+/// sharing a test's private redis-server (durable mode) or none (embedded mode). Stops only the processes it started, by their PID.
 /// Each process's output goes to artifacts/test-results/processes/.
 /// </summary>
 public sealed class ProcessCluster : IAsyncDisposable
@@ -37,17 +37,22 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     public ChatApi Api => new(Http);
 
-    public static async Task<ProcessCluster> StartAsync(string name, RedisServer redis, int silos, IReadOnlyDictionary<string, string> settings)
+    /// <summary>Durable mode with <paramref name="redis"/>; embedded mode (localhost membership, state in memory) without.</summary>
+    public static async Task<ProcessCluster> StartAsync(string name, RedisServer? redis, int silos, IReadOnlyDictionary<string, string> settings)
     {
         var environment = new Dictionary<string, string>
         {
-            ["Cluster__Provider"] = "Redis",
+            ["Cluster__Provider"] = redis is null ? "Localhost" : "Redis",
             ["Cluster__ServiceId"] = $"{name}-{Guid.NewGuid():N}",
             ["Cluster__ClusterId"] = name,
-            ["Redis__ConnectionString"] = redis.ConnectionString,
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
+        if (redis is not null)
+        {
+            environment["Redis__ConnectionString"] = redis.ConnectionString;
+        }
+
         foreach (var (key, value) in settings)
         {
             environment[key] = value;
@@ -156,7 +161,9 @@ public sealed class ProcessCluster : IAsyncDisposable
     {
         var port = FreePortRange(1);
         var dll = Path.Combine(RepositoryRoot, "WebFrontend", "bin", Configuration, "net10.0", "WebFrontend.dll");
-        _frontend = Start("frontend", dll, ["--urls", $"http://127.0.0.1:{port}"], new());
+        // Embedded mode has no membership store to find gateways in: the frontend is told them, as ./run does.
+        var gateways = string.Join(',', Enumerable.Range(0, silos).Select(i => $"127.0.0.1:{_gatewayPortBase + i}"));
+        _frontend = Start("frontend", dll, ["--urls", $"http://127.0.0.1:{port}"], new() { ["Cluster__Gateways"] = gateways });
         Http.BaseAddress = new Uri($"http://127.0.0.1:{port}");
         await WaitForActiveSilosAsync(silos, TimeSpan.FromSeconds(90));
     }
