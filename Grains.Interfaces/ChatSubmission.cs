@@ -1,7 +1,12 @@
 namespace Grains.Interfaces;
 
-/// <summary>What a client asks the cluster to process. <paramref name="Id"/> is already chosen (by the client or the frontend).</summary>
+/// <summary>
+/// What a client asks the cluster to process. <paramref name="Id"/> is already chosen (by the client or the frontend).
+/// <paramref name="Request"/> names the client's request, so the same request repeated after a lost answer is told
+/// apart from a new submission of the same message.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ChatSubmission")]
 public sealed record ChatSubmission(
     [property: Id(0)] string Id,
-    [property: Id(1)] string Message);
+    [property: Id(1)] string Message,
+    [property: Id(2)] Guid Request = default);

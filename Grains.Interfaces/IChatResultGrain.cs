@@ -8,9 +8,12 @@ public interface IChatResultGrain : IGrainWithStringKey
 {
     public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(2);
 
-    /// <summary>Stores the message as queued (if new) and publishes it to the given work-stream partition.</summary>
-    [Alias("Accept")]
-    ValueTask<SubmitOutcome> Accept(string message, int partition);
+    /// <summary>
+    /// Stores the message as queued (if new) and publishes it to the given work-stream partition. The same
+    /// <paramref name="request"/> again is answered Accepted again; another request for the same message, Existing.
+    /// </summary>
+    [Alias("AcceptRequest")]
+    ValueTask<SubmitOutcome> Accept(string message, int partition, Guid request);
 
     /// <summary>The current snapshot, or null when no message was ever accepted under this id.</summary>
     [Alias("Get")]

@@ -42,6 +42,6 @@ public sealed class ChatDispatcherGrain(
         }
 
         var partition = (int)(_next++ % (uint)streamingOptions.Value.Partitions);
-        return await result.Accept(submission.Message, partition);
+        return await result.Accept(submission.Message, partition, submission.Request);
     }
 }

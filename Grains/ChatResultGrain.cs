@@ -50,13 +50,13 @@ public sealed partial class ChatResultGrain(
         }
     }
 
-    public async ValueTask<SubmitOutcome> Accept(string message, int partition)
+    public async ValueTask<SubmitOutcome> Accept(string message, int partition, Guid request)
     {
-        var transition = await ApplyAsync(new Accept(message, clock.GetUtcNow()), partition);
+        var transition = await ApplyAsync(new Accept(message, request, clock.GetUtcNow()), partition);
         var status = transition.Verdict switch
         {
-            Verdict.Applied => SubmitStatus.Accepted,
-            Verdict.Repeated => SubmitStatus.Existing,
+            Verdict.Applied or Verdict.Repeated => SubmitStatus.Accepted,
+            Verdict.Existing => SubmitStatus.Existing,
             _ => SubmitStatus.Conflict,
         };
         return new SubmitOutcome(status, Snapshot(), TimeSpan.Zero);

@@ -28,6 +28,7 @@ public sealed class ChatResultState
     [Id(15)] public bool OutboxPublish { get; set; }
     [Id(16)] public DateTimeOffset? OutboxNotBefore { get; set; }
     [Id(17)] public int OutboxDeadLetter { get; set; }
+    [Id(18)] public Guid AcceptRequest { get; set; }
 
     public MessageState ToLifecycle() => new()
     {
@@ -42,6 +43,7 @@ public sealed class ChatResultState
         StartedAt = StartedAt,
         CompletedAt = CompletedAt,
         Version = Version,
+        AcceptRequest = AcceptRequest,
         RetryRequest = RetryRequest,
         Outbox = new Outbox(OutboxPublish, OutboxNotBefore, (DeadLetterChange)OutboxDeadLetter),
     };
@@ -62,6 +64,7 @@ public sealed class ChatResultState
         StartedAt = state.StartedAt,
         CompletedAt = state.CompletedAt,
         Version = state.Version,
+        AcceptRequest = state.AcceptRequest,
         RetryRequest = state.RetryRequest,
         OutboxPublish = state.Outbox.Publish,
         OutboxNotBefore = state.Outbox.NotBefore,

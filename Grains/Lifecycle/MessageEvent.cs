@@ -3,8 +3,8 @@ namespace Grains.Lifecycle;
 /// <summary>Something that happens to a message. <see cref="At"/> is when, as the caller's clock says.</summary>
 public abstract record MessageEvent(DateTimeOffset At);
 
-/// <summary>A client submits the message.</summary>
-public sealed record Accept(string Message, DateTimeOffset At) : MessageEvent(At);
+/// <summary>A client submits the message; <paramref name="Request"/> identifies the request across repeats.</summary>
+public sealed record Accept(string Message, Guid Request, DateTimeOffset At) : MessageEvent(At);
 
 /// <summary>
 /// A worker asks to run the message. <paramref name="RunningAttemptAbandoned"/>: the shell found that the attempt

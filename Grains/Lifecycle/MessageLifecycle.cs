@@ -41,8 +41,11 @@ public static class MessageLifecycle
     {
         if (state is not null)
         {
-            // The same id again: the same message is a resubmission, another message a conflict.
-            return new Transition(state, string.Equals(state.Message, accept.Message, StringComparison.Ordinal) ? Verdict.Repeated : Verdict.Refused);
+            // The same id again: the same request is a repeat, the same message a resubmission, another message a conflict.
+            var verdict = !string.Equals(state.Message, accept.Message, StringComparison.Ordinal) ? Verdict.Refused
+                : accept.Request != Guid.Empty && accept.Request == state.AcceptRequest ? Verdict.Repeated
+                : Verdict.Existing;
+            return new Transition(state, verdict);
         }
 
         var accepted = new MessageState
@@ -50,6 +53,7 @@ public static class MessageLifecycle
             Message = accept.Message,
             Status = ChatStatus.Queued,
             EnqueuedAt = accept.At,
+            AcceptRequest = accept.Request,
             Outbox = Outbox.Empty with { Publish = true },
         };
         return Applied(accepted);

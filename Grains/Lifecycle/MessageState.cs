@@ -34,6 +34,9 @@ public sealed record MessageState
     /// <summary>Grows with every change, so watchers can order what they hear.</summary>
     public long Version { get; init; }
 
+    /// <summary>The submission that created the message, so the same request repeated gets the same answer.</summary>
+    public Guid AcceptRequest { get; init; }
+
     /// <summary>The manual retry that started the current round, so the same request repeated gets the same answer.</summary>
     public Guid? RetryRequest { get; init; }
 

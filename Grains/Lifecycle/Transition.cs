@@ -12,6 +12,9 @@ public enum Verdict
     /// <summary>The event comes from an attempt that is no longer running: ignored.</summary>
     Stale,
 
+    /// <summary>A new request for what already exists: the same message submitted again under its id.</summary>
+    Existing,
+
     /// <summary>The message's status does not allow the event.</summary>
     Refused,
 

@@ -56,7 +56,8 @@ public static class ChatApi
             return Problems.Validation("id", ChatRules.CheckIdMessage(body.Id));
         }
 
-        var submission = new ChatSubmission(body.Id ?? ChatRules.NewId(), body.Message!);
+        // One request id however often the call is repeated, so a repeat after a lost reply is answered as the first.
+        var submission = new ChatSubmission(body.Id ?? ChatRules.NewId(), body.Message!, Guid.NewGuid());
         var outcome = await cluster.CallAsync(
             grains => grains.GetGrain<IChatDispatcherGrain>(IChatDispatcherGrain.AnyKey()).Submit(submission).AsTask(), cancellationToken);
 

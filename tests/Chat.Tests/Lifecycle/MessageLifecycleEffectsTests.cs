@@ -14,7 +14,7 @@ public sealed class MessageLifecycleEffectsTests
     [Fact]
     public void Accept_stores_a_queued_message_and_publishes_it()
     {
-        var transition = MessageLifecycle.Apply(null, new Accept("hello", T0), Policy);
+        var transition = MessageLifecycle.Apply(null, new Accept("hello", Guid.NewGuid(), T0), Policy);
 
         var state = transition.State!;
         Assert.Equal((ChatStatus.Queued, "hello", T0, 1L, 0), (state.Status, state.Message, state.EnqueuedAt, state.Version, state.Attempts));
@@ -120,7 +120,7 @@ public sealed class MessageLifecycleEffectsTests
     [Fact]
     public void A_transition_cannot_be_applied_over_effects_not_yet_carried_out()
     {
-        var accepted = MessageLifecycle.Apply(null, new Accept("hello", T0), Policy).State!;
+        var accepted = MessageLifecycle.Apply(null, new Accept("hello", Guid.NewGuid(), T0), Policy).State!;
 
         Assert.Throws<InvalidOperationException>(() => MessageLifecycle.Apply(accepted, new Cancel(T0), Policy));
     }

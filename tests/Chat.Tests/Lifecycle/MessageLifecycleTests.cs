@@ -15,6 +15,7 @@ public sealed class MessageLifecycleTests
     private static readonly Guid ClaimB = Guid.Parse("bbbbbbbb-0000-0000-0000-000000000002");
     private static readonly Guid RetryR = Guid.Parse("cccccccc-0000-0000-0000-000000000003");
     private static readonly Guid RetryS = Guid.Parse("dddddddd-0000-0000-0000-000000000004");
+    private static readonly Guid Submission = Guid.Parse("eeeeeeee-0000-0000-0000-000000000005");
     private static readonly AttemptHolder HolderA = new(ClaimA, "worker-1", "127.0.0.1:11111", "S127.0.0.1:11111:1");
     private static readonly AttemptHolder HolderB = new(ClaimB, "worker-2", "127.0.0.1:11112", "S127.0.0.1:11112:1");
 
@@ -39,8 +40,9 @@ public sealed class MessageLifecycleTests
     /// </summary>
     private static readonly Dictionary<string, Func<MessageState?, MessageEvent>> Events = new()
     {
-        ["accept-same"] = _ => Accept(),
-        ["accept-other"] = _ => new Accept("another text", T0),
+        ["accept-repeated"] = _ => Accept(),
+        ["accept-same"] = _ => new Accept("hello", Guid.NewGuid(), T0),
+        ["accept-other"] = _ => new Accept("another text", Guid.NewGuid(), T0),
         ["claim-new"] = _ => ClaimEvent(HolderB),
         ["claim-repeated"] = _ => ClaimEvent(HolderA),
         ["claim-abandoned"] = _ => new Claim(HolderB, RunningAttemptAbandoned: true, T0),
@@ -56,7 +58,7 @@ public sealed class MessageLifecycleTests
 
     /// <summary>state, event → verdict and the status after it (null: no message).</summary>
     public static readonly TheoryData<string, string, Verdict, ChatStatus?> Table = Build(
-        ("none", "accept-same", Verdict.Applied, ChatStatus.Queued),
+        ("none", "accept-repeated", Verdict.Applied, ChatStatus.Queued), ("none", "accept-same", Verdict.Applied, ChatStatus.Queued),
         ("none", "accept-other", Verdict.Applied, ChatStatus.Queued),
         ("none", "claim-new", Verdict.Unknown, null), ("none", "claim-repeated", Verdict.Unknown, null),
         ("none", "claim-abandoned", Verdict.Unknown, null), ("none", "complete", Verdict.Unknown, null),
@@ -64,7 +66,8 @@ public sealed class MessageLifecycleTests
         ("none", "fail-stale", Verdict.Unknown, null), ("none", "abandon", Verdict.Unknown, null),
         ("none", "cancel", Verdict.Unknown, null), ("none", "retry", Verdict.Unknown, null), ("none", "retry-repeated", Verdict.Unknown, null),
 
-        ("queued", "accept-same", Verdict.Repeated, ChatStatus.Queued), ("queued", "accept-other", Verdict.Refused, ChatStatus.Queued),
+        ("queued", "accept-repeated", Verdict.Repeated, ChatStatus.Queued),
+        ("queued", "accept-same", Verdict.Existing, ChatStatus.Queued), ("queued", "accept-other", Verdict.Refused, ChatStatus.Queued),
         ("queued", "claim-new", Verdict.Applied, ChatStatus.Processing), ("queued", "claim-repeated", Verdict.Applied, ChatStatus.Processing),
         ("queued", "claim-abandoned", Verdict.Applied, ChatStatus.Processing),
         ("queued", "complete", Verdict.Stale, ChatStatus.Queued), ("queued", "complete-stale", Verdict.Stale, ChatStatus.Queued),
@@ -73,7 +76,8 @@ public sealed class MessageLifecycleTests
         ("queued", "cancel", Verdict.Applied, ChatStatus.Cancelled),
         ("queued", "retry", Verdict.Refused, ChatStatus.Queued), ("queued", "retry-repeated", Verdict.Refused, ChatStatus.Queued),
 
-        ("processing", "accept-same", Verdict.Repeated, ChatStatus.Processing), ("processing", "accept-other", Verdict.Refused, ChatStatus.Processing),
+        ("processing", "accept-repeated", Verdict.Repeated, ChatStatus.Processing),
+        ("processing", "accept-same", Verdict.Existing, ChatStatus.Processing), ("processing", "accept-other", Verdict.Refused, ChatStatus.Processing),
         ("processing", "claim-new", Verdict.Refused, ChatStatus.Processing),
         ("processing", "claim-repeated", Verdict.Repeated, ChatStatus.Processing),
         ("processing", "claim-abandoned", Verdict.Applied, ChatStatus.Processing),
@@ -83,7 +87,8 @@ public sealed class MessageLifecycleTests
         ("processing", "cancel", Verdict.Applied, ChatStatus.Cancelled),
         ("processing", "retry", Verdict.Refused, ChatStatus.Processing), ("processing", "retry-repeated", Verdict.Refused, ChatStatus.Processing),
 
-        ("retry-waiting", "accept-same", Verdict.Repeated, ChatStatus.Queued), ("retry-waiting", "accept-other", Verdict.Refused, ChatStatus.Queued),
+        ("retry-waiting", "accept-repeated", Verdict.Repeated, ChatStatus.Queued),
+        ("retry-waiting", "accept-same", Verdict.Existing, ChatStatus.Queued), ("retry-waiting", "accept-other", Verdict.Refused, ChatStatus.Queued),
         ("retry-waiting", "claim-new", Verdict.Applied, ChatStatus.Processing),
         ("retry-waiting", "claim-repeated", Verdict.Applied, ChatStatus.Processing),
         ("retry-waiting", "claim-abandoned", Verdict.Applied, ChatStatus.Processing),
@@ -93,7 +98,8 @@ public sealed class MessageLifecycleTests
         ("retry-waiting", "cancel", Verdict.Applied, ChatStatus.Cancelled),
         ("retry-waiting", "retry", Verdict.Refused, ChatStatus.Queued), ("retry-waiting", "retry-repeated", Verdict.Refused, ChatStatus.Queued),
 
-        ("completed", "accept-same", Verdict.Repeated, ChatStatus.Completed), ("completed", "accept-other", Verdict.Refused, ChatStatus.Completed),
+        ("completed", "accept-repeated", Verdict.Repeated, ChatStatus.Completed),
+        ("completed", "accept-same", Verdict.Existing, ChatStatus.Completed), ("completed", "accept-other", Verdict.Refused, ChatStatus.Completed),
         ("completed", "claim-new", Verdict.Refused, ChatStatus.Completed), ("completed", "claim-repeated", Verdict.Refused, ChatStatus.Completed),
         ("completed", "claim-abandoned", Verdict.Refused, ChatStatus.Completed),
         ("completed", "complete", Verdict.Repeated, ChatStatus.Completed), ("completed", "complete-stale", Verdict.Stale, ChatStatus.Completed),
@@ -102,7 +108,8 @@ public sealed class MessageLifecycleTests
         ("completed", "cancel", Verdict.Refused, ChatStatus.Completed),
         ("completed", "retry", Verdict.Refused, ChatStatus.Completed), ("completed", "retry-repeated", Verdict.Refused, ChatStatus.Completed),
 
-        ("failed", "accept-same", Verdict.Repeated, ChatStatus.Failed), ("failed", "accept-other", Verdict.Refused, ChatStatus.Failed),
+        ("failed", "accept-repeated", Verdict.Repeated, ChatStatus.Failed),
+        ("failed", "accept-same", Verdict.Existing, ChatStatus.Failed), ("failed", "accept-other", Verdict.Refused, ChatStatus.Failed),
         ("failed", "claim-new", Verdict.Refused, ChatStatus.Failed), ("failed", "claim-repeated", Verdict.Refused, ChatStatus.Failed),
         ("failed", "claim-abandoned", Verdict.Refused, ChatStatus.Failed),
         ("failed", "complete", Verdict.Stale, ChatStatus.Failed), ("failed", "complete-stale", Verdict.Stale, ChatStatus.Failed),
@@ -111,7 +118,8 @@ public sealed class MessageLifecycleTests
         ("failed", "cancel", Verdict.Refused, ChatStatus.Failed),
         ("failed", "retry", Verdict.Applied, ChatStatus.Queued), ("failed", "retry-repeated", Verdict.Applied, ChatStatus.Queued),
 
-        ("cancelled", "accept-same", Verdict.Repeated, ChatStatus.Cancelled), ("cancelled", "accept-other", Verdict.Refused, ChatStatus.Cancelled),
+        ("cancelled", "accept-repeated", Verdict.Repeated, ChatStatus.Cancelled),
+        ("cancelled", "accept-same", Verdict.Existing, ChatStatus.Cancelled), ("cancelled", "accept-other", Verdict.Refused, ChatStatus.Cancelled),
         ("cancelled", "claim-new", Verdict.Refused, ChatStatus.Cancelled), ("cancelled", "claim-repeated", Verdict.Refused, ChatStatus.Cancelled),
         ("cancelled", "claim-abandoned", Verdict.Refused, ChatStatus.Cancelled),
         ("cancelled", "complete", Verdict.Stale, ChatStatus.Cancelled), ("cancelled", "complete-stale", Verdict.Stale, ChatStatus.Cancelled),
@@ -120,7 +128,8 @@ public sealed class MessageLifecycleTests
         ("cancelled", "cancel", Verdict.Repeated, ChatStatus.Cancelled),
         ("cancelled", "retry", Verdict.Refused, ChatStatus.Cancelled), ("cancelled", "retry-repeated", Verdict.Refused, ChatStatus.Cancelled),
 
-        ("retried", "accept-same", Verdict.Repeated, ChatStatus.Queued), ("retried", "accept-other", Verdict.Refused, ChatStatus.Queued),
+        ("retried", "accept-repeated", Verdict.Repeated, ChatStatus.Queued),
+        ("retried", "accept-same", Verdict.Existing, ChatStatus.Queued), ("retried", "accept-other", Verdict.Refused, ChatStatus.Queued),
         ("retried", "claim-new", Verdict.Applied, ChatStatus.Processing), ("retried", "claim-repeated", Verdict.Applied, ChatStatus.Processing),
         ("retried", "claim-abandoned", Verdict.Applied, ChatStatus.Processing),
         ("retried", "complete", Verdict.Stale, ChatStatus.Queued), ("retried", "complete-stale", Verdict.Stale, ChatStatus.Queued),
@@ -169,7 +178,7 @@ public sealed class MessageLifecycleTests
         return data;
     }
 
-    internal static Accept Accept() => new("hello", T0);
+    internal static Accept Accept() => new("hello", Submission, T0);
 
     internal static Claim ClaimEvent(AttemptHolder holder) => new(holder, RunningAttemptAbandoned: false, T0);
 
