@@ -3,7 +3,6 @@ using Grains.Options;
 using Grains.Placement;
 using Grains.Processing;
 using Grains.Streams;
-using Grains.Streams.Redis;
 using Grains.Work;
 using Orleans.Dashboard;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +12,7 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.Storage;
+using RedisStreams;
 
 namespace Grains.Hosting;
 

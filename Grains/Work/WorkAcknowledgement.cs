@@ -1,7 +1,7 @@
 using Grains.Streams;
-using Grains.Streams.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RedisStreams;
 
 namespace Grains.Work;
 

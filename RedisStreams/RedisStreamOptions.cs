@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
-namespace Grains.Streams.Redis;
+namespace RedisStreams;
 
 /// <summary>How an Orleans stream provider keeps its queues in Redis Streams.</summary>
 public sealed class RedisStreamOptions
