@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Silo;
 
-/// <summary>Where this silo listens and which cluster it joins (section "Silo").</summary>
+/// <summary>Where this silo listens (section "Silo"). The cluster it joins is the shared "Cluster" section.</summary>
 public sealed class SiloHostOptions
 {
     public const string Section = "Silo";
@@ -23,26 +23,11 @@ public sealed class SiloHostOptions
     /// machines set it to this machine's address (and usually <see cref="ListenOnAnyAddress"/>).
     /// </summary>
     [Required]
-    [RegularExpression(@"^[0-9a-fA-F.:]+$", ErrorMessage = "Silo:AdvertisedAddress must be an IP address.")]
+    [RegularExpression(@"^[0-9a-fA-F.:]+$", ErrorMessage = "The field {0} must be an IP address.")]
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Redis mode: listen on every interface rather than only on the advertised address.</summary>
     public bool ListenOnAnyAddress { get; set; }
-
-    /// <summary>From Cluster:ClusterId, shared with the frontend.</summary>
-    [Required]
-    public string ClusterId { get; set; } = "chat-cluster";
-
-    /// <summary>From Cluster:ServiceId, shared with the frontend.</summary>
-    [Required]
-    public string ServiceId { get; set; } = "chat";
-
-    /// <summary>Membership: <c>Localhost</c> (instance 0 is the primary) or <c>Redis</c> (from Cluster:Provider).</summary>
-    [AllowedValues("Localhost", "Redis")]
-    public string ClusterProvider { get; set; } = "Localhost";
-
-    /// <summary>From Redis:ConnectionString.</summary>
-    public string RedisConnectionString { get; set; } = "127.0.0.1:6379";
 
     /// <summary>How long a stopping silo may take, drain included, before the process exits anyway.</summary>
     [Range(1, 3600)]

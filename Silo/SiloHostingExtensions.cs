@@ -1,9 +1,8 @@
 using System.Net;
-using Grains.Hosting;
+using Chat.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
 namespace Silo;
@@ -11,36 +10,30 @@ namespace Silo;
 public static class SiloHostingExtensions
 {
     /// <summary>
-    /// One silo of a cluster on this machine: localhost clustering on loopback, with the primary at instance 0.
+    /// One silo of the cluster: its endpoints and clustering (localhost with the primary at instance 0, or Redis
+    /// membership), then everything <see cref="ChatSiloServices.AddChatServices"/> registers for the chosen mode.
     /// </summary>
     public static IHostApplicationBuilder AddChatSilo(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
-        // The cluster's identity and membership live in the "Cluster" section, which the frontend reads too.
-        options.ClusterId = builder.Configuration["Cluster:ClusterId"] ?? options.ClusterId;
-        options.ServiceId = builder.Configuration["Cluster:ServiceId"] ?? options.ServiceId;
-        options.ClusterProvider = builder.Configuration["Cluster:Provider"] ?? options.ClusterProvider;
-        options.RedisConnectionString = builder.Configuration["Redis:ConnectionString"] ?? options.RedisConnectionString;
-        var validation = new SiloHostOptionsValidator().Validate(null, options);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(SiloHostOptions.Section, typeof(SiloHostOptions), validation.Failures);
-        }
+        var configuration = builder.Configuration;
+        var host = configuration.GetValidated<SiloHostOptions, SiloHostOptionsValidator>(SiloHostOptions.Section);
+        var cluster = configuration.GetValidated<ClusterConnectionOptions, ClusterConnectionOptionsValidator>(ClusterConnectionOptions.Section);
+        var mode = SiloMode.From(configuration);
 
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(host.ShutdownTimeoutSeconds));
         builder.UseOrleans(silo =>
         {
-            var (siloPort, gatewayPort) = (options.SiloPortBase + options.Instance, options.GatewayPortBase + options.Instance);
-            if (options.ClusterProvider == "Redis")
+            var (siloPort, gatewayPort) = (host.SiloPortBase + host.Instance, host.GatewayPortBase + host.Instance);
+            if (mode.Membership == ClusterProvider.Redis)
             {
                 // Membership in Redis: any silo may start first or leave; the frontend finds gateways there too.
-                silo.UseRedisClustering(options.RedisConnectionString);
+                silo.UseRedisClustering(mode.RedisConnectionString);
                 // Loopback unless told otherwise: silos on several machines advertise an address the others reach.
-                silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedAddress), siloPort, gatewayPort, listenOnAnyHostAddress: options.ListenOnAnyAddress);
-                silo.Configure<ClusterOptions>(cluster =>
+                silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedAddress), siloPort, gatewayPort, listenOnAnyHostAddress: host.ListenOnAnyAddress);
+                silo.Configure<ClusterOptions>(options =>
                 {
-                    cluster.ClusterId = options.ClusterId;
-                    cluster.ServiceId = options.ServiceId;
+                    options.ClusterId = cluster.ClusterId;
+                    options.ServiceId = cluster.ServiceId;
                 });
             }
             else
@@ -48,15 +41,15 @@ public static class SiloHostingExtensions
                 silo.UseLocalhostClustering(
                     siloPort: siloPort,
                     gatewayPort: gatewayPort,
-                    primarySiloEndpoint: new IPEndPoint(System.Net.IPAddress.Loopback, options.SiloPortBase),
-                    serviceId: options.ServiceId,
-                    clusterId: options.ClusterId);
+                    primarySiloEndpoint: new IPEndPoint(IPAddress.Loopback, host.SiloPortBase),
+                    serviceId: cluster.ServiceId,
+                    clusterId: cluster.ClusterId);
             }
 
-            silo.Configure<SiloOptions>(silo => silo.SiloName = $"silo-{options.Instance}");
+            silo.Configure<SiloOptions>(options => options.SiloName = $"silo-{host.Instance}");
             // How fast a dead silo is declared dead (Membership__ProbeTimeout, Membership__NumMissedProbesLimit, ...).
-            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Membership"));
-            silo.AddChatProcessing(builder.Configuration);
+            silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Membership");
+            silo.AddChatServices(mode);
         });
         return builder;
     }

@@ -1,29 +1,25 @@
 using Grains.Streams;
-using Grains.Streams.Redis;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Grains.Work;
 
 /// <summary>
 /// Tells the work stream a delivery is spent: its message has ended, or was handed on. In durable mode that
-/// acknowledges the Redis entry; until then the entry is delivered again after the lease, which is what brings
-/// back the work of a silo that died. Memory streams have nothing to acknowledge.
+/// acknowledges the stream entry; until then the entry is delivered again after the lease, which is what brings
+/// back the work of a silo that died. Memory streams have nothing to acknowledge, so no acknowledger is registered.
 /// </summary>
-public sealed partial class WorkAcknowledgement(IServiceProvider services, ILogger<WorkAcknowledgement> logger)
+public sealed partial class WorkAcknowledgement(ILogger<WorkAcknowledgement> logger, IWorkStreamAcknowledger? stream = null)
 {
-    private readonly IRedisStreamAcknowledger? _redis = services.GetKeyedService<IRedisStreamAcknowledger>(ChatStreams.Provider);
-
     public async Task AcknowledgeAsync(string partitionKey, ReceivedWork work)
     {
-        if (_redis is null)
+        if (stream is null)
         {
             return;
         }
 
         try
         {
-            await _redis.AcknowledgeAsync(ChatStreams.PartitionStream(partitionKey), work.Token);
+            await stream.AcknowledgeAsync(ChatStreams.PartitionStream(partitionKey), work.Token);
         }
         catch (Exception exception)
         {

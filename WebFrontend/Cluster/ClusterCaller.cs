@@ -1,3 +1,4 @@
+using Chat.Configuration;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
@@ -12,7 +13,7 @@ namespace WebFrontend.Cluster;
 public sealed partial class ClusterCaller(
     IClusterClient client,
     IHostApplicationLifetime lifetime,
-    IOptions<ClusterClientOptions> options,
+    IOptions<ClusterConnectionOptions> options,
     ILogger<ClusterCaller> logger)
 {
     public async Task<T> CallAsync<T>(Func<IGrainFactory, Task<T>> call, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Net;
+using Chat.Configuration;
 using Grains.Interfaces;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -10,14 +11,11 @@ namespace WebFrontend.Cluster;
 /// Builds the cluster picture: which silos are alive comes from Orleans membership, what each did
 /// comes from the counters the silos themselves report to the cluster load grain.
 /// </summary>
-public sealed class ClusterView(ClusterCaller cluster, IOptions<ClusterClientOptions> options)
+public sealed class ClusterView(ClusterCaller cluster, IOptions<ClusterConnectionOptions> options)
 {
-    private readonly HashSet<string> _gateways = options.Value.Gateways
-        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        .Select(text => IPEndPoint.TryParse(text, out var endpoint) ? endpoint.ToString() : text)
-        .ToHashSet();
+    private readonly HashSet<string> _gateways = options.Value.GatewayEndpoints().Select(endpoint => endpoint.ToString()).ToHashSet();
 
-    private readonly bool _gatewaysFromMembership = options.Value.Provider == "Redis";
+    private readonly bool _gatewaysFromMembership = options.Value.Provider == ClusterProvider.Redis;
 
     // With Redis membership the frontend may use every silo's gateway; otherwise only the configured ones.
     private bool IsFrontendGateway(int proxyPort, string gateway) =>

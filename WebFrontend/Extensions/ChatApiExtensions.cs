@@ -1,6 +1,5 @@
+using Chat.Configuration;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.Extensions.Options;
-using WebFrontend.Apis;
 using WebFrontend.Model;
 
 namespace WebFrontend.Extensions;
@@ -10,13 +9,11 @@ public static class ChatApiExtensions
     /// <summary>HTTP-side services: options, JSON, limits, and problem details for every error.</summary>
     public static WebApplicationBuilder AddChatApi(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ChatFrontendOptions>().BindConfiguration(ChatFrontendOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ChatFrontendOptions>, ChatFrontendOptionsValidator>();
+        builder.Services.AddValidatedOptions<ChatOptions, ChatOptionsValidator>(ChatOptions.Section);
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, FrontendJsonContext.Default));
 
-        var maxBody = builder.Configuration.GetSection(ChatFrontendOptions.Section).Get<ChatFrontendOptions>()?.MaxRequestBodyBytes
-            ?? new ChatFrontendOptions().MaxRequestBodyBytes;
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
+        var chat = builder.Configuration.GetValidated<ChatOptions, ChatOptionsValidator>(ChatOptions.Section);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = chat.MaxRequestBodyBytes);
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ChatExceptionHandler>();

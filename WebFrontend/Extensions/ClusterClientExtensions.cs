@@ -1,5 +1,4 @@
-using System.Net;
-using Microsoft.Extensions.Options;
+using Chat.Configuration;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using WebFrontend.Cluster;
@@ -8,11 +7,10 @@ namespace WebFrontend.Extensions;
 
 public static class ClusterClientExtensions
 {
-    /// <summary>The frontend's Orleans client, connected through the configured gateways.</summary>
+    /// <summary>The frontend's Orleans client: through the configured gateways, or those Redis membership lists.</summary>
     public static WebApplicationBuilder AddChatClusterClient(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ClusterClientOptions>().BindConfiguration(ClusterClientOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ClusterClientOptions>, ClusterClientOptionsValidator>();
+        builder.Services.AddValidatedOptions<ClusterConnectionOptions, ClusterConnectionOptionsValidator>(ClusterConnectionOptions.Section);
         builder.Services.AddSingleton<ClusterCaller>();
         builder.Services.AddSingleton<ResultWatcher>();
         builder.Services.AddSingleton<ClusterView>();
@@ -20,40 +18,28 @@ public static class ClusterClientExtensions
         // The web server must answer /health while the client is still connecting.
         builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
 
-        var options = builder.Configuration.GetSection(ClusterClientOptions.Section).Get<ClusterClientOptions>() ?? new ClusterClientOptions();
+        var cluster = builder.Configuration.GetValidated<ClusterConnectionOptions, ClusterConnectionOptionsValidator>(ClusterConnectionOptions.Section);
         builder.UseOrleansClient(client =>
         {
-            if (options.Provider == "Redis")
+            if (cluster.Provider == ClusterProvider.Redis)
             {
-                client.UseRedisClustering(builder.Configuration["Redis:ConnectionString"] ?? "127.0.0.1:6379");
+                var redis = builder.Configuration.GetValidated<RedisOptions, RedisOptionsValidator>(RedisOptions.Section);
+                client.UseRedisClustering(redis.ConnectionString);
             }
             else
             {
-                client.UseStaticClustering(ParseGateways(options.Gateways));
+                client.UseStaticClustering(cluster.GatewayEndpoints());
             }
 
-            client.Configure<ClusterOptions>(cluster =>
+            client.Configure<ClusterOptions>(options =>
             {
-                cluster.ClusterId = options.ClusterId;
-                cluster.ServiceId = options.ServiceId;
+                options.ClusterId = cluster.ClusterId;
+                options.ServiceId = cluster.ServiceId;
             });
-            client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromSeconds(options.ResponseTimeoutSeconds));
+            client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromSeconds(cluster.ResponseTimeoutSeconds));
             client.UseConnectionRetryFilter<RetryForeverConnectionFilter>();
             client.AddDashboard();
         });
         return builder;
-    }
-
-    private static IPEndPoint[] ParseGateways(string gateways)
-    {
-        var endpoints = gateways.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(text => IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port != 0
-                ? endpoint
-                : throw new OptionsValidationException(ClusterClientOptions.Section, typeof(ClusterClientOptions),
-                    [$"Cluster:Gateways entry '{text}' is not an IP endpoint such as 127.0.0.1:30000."]))
-            .ToArray();
-        return endpoints.Length > 0
-            ? endpoints
-            : throw new OptionsValidationException(ClusterClientOptions.Section, typeof(ClusterClientOptions), ["Cluster:Gateways is empty."]);
     }
 }

@@ -2,6 +2,7 @@ using Chat.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Orleans.Providers.Streams.Common;
+using StackExchange.Redis;
 
 namespace Chat.Tests;
 
@@ -102,6 +103,35 @@ public sealed class RedisModeTests : IAsyncLifetime
             var ids = ChatApiBatchExtensions.NewIds("after-move", 48);
             await cluster.Api.SubmitAll(ids);
             await cluster.Api.WaitForAllCompleted(ids);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Every_stream_entry_is_acknowledged_once_its_message_has_completed()
+    {
+        var serviceId = $"chat-acks-{Guid.NewGuid():N}";
+        var cluster = new RedisBackedCluster(_redis, serviceId);
+        await cluster.InitializeAsync();
+        try
+        {
+            var ids = ChatApiBatchExtensions.NewIds("acked", 48);
+            await cluster.Api.SubmitAll(ids);
+            await cluster.Api.WaitForAllCompleted(ids);
+
+            // Unacknowledged entries would be delivered again after every lease, for ever.
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+            var queues = redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: $"orleans-streams:{serviceId}:chat:*")
+                .Where(key => !key.ToString().EndsWith(":sequence", StringComparison.Ordinal))
+                .ToArray();
+            Assert.Equal(8, queues.Length);
+            await Eventually.Returns(
+                async () => (await Task.WhenAll(queues.Select(queue => redis.GetDatabase().StreamLengthAsync(queue)))).Sum(),
+                entries => entries == 0,
+                "every queue's entries to be acknowledged");
         }
         finally
         {

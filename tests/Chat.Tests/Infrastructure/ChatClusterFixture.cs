@@ -1,13 +1,15 @@
 using System.Net.Http.Json;
-using Grains.Hosting;
+using Chat.Configuration;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Hosting;
 using Orleans.TestingHost;
+using Silo;
 
 namespace Chat.Tests.Infrastructure;
 
@@ -38,6 +40,11 @@ public class ChatClusterFixture : IAsyncLifetime
 
     public ChatApi Api => new(Http);
 
+    /// <summary>Changes the frontend's services, after its own registrations (e.g. to wrap one of them).</summary>
+    protected virtual void ConfigureFrontendServices(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         var settings = Settings;
@@ -49,7 +56,9 @@ public class ChatClusterFixture : IAsyncLifetime
             builder.Options.ServiceId = serviceId;
         }
 
-        if (settings.GetValueOrDefault("Cluster:Provider") == "Redis")
+        var cluster = new ConfigurationBuilder().AddInMemoryCollection(settings).Build()
+            .GetValidated<ClusterConnectionOptions, ClusterConnectionOptionsValidator>(ClusterConnectionOptions.Section);
+        if (cluster.Provider == ClusterProvider.Redis)
         {
             // Membership in Redis, as deployed: the frontend below finds the gateways there as well.
             builder.Options.UseTestClusterMembership = false;
@@ -73,6 +82,8 @@ public class ChatClusterFixture : IAsyncLifetime
             {
                 web.UseSetting(key, value);
             }
+
+            web.ConfigureTestServices(ConfigureFrontendServices);
         });
         _frontend.UseKestrel();
         _frontend.StartServer();
@@ -100,10 +111,12 @@ public class ChatClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.AddChatProcessing(siloBuilder.Configuration);
-            if (siloBuilder.Configuration["Cluster:Provider"] == "Redis")
+            // As the Silo host registers it; the test cluster supplies the endpoints and, unless Redis, the membership.
+            var mode = SiloMode.From(siloBuilder.Configuration);
+            siloBuilder.AddChatServices(mode);
+            if (mode.Membership == ClusterProvider.Redis)
             {
-                siloBuilder.UseRedisClustering(siloBuilder.Configuration["Redis:ConnectionString"]!);
+                siloBuilder.UseRedisClustering(mode.RedisConnectionString);
             }
 
             if (siloBuilder.Configuration["Test:Processor"] == "scripted")

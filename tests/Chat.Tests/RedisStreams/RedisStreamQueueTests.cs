@@ -1,5 +1,5 @@
 using Chat.Tests.Infrastructure;
-using Grains.Streams.Redis;
+using RedisStreams;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Configuration;

@@ -4,7 +4,7 @@ using Orleans.Hosting;
 using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
 
-namespace Grains.Streams.Redis;
+namespace RedisStreams;
 
 public static class RedisStreamsSiloBuilderExtensions
 {

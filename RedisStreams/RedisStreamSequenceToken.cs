@@ -1,7 +1,7 @@
 using System.Globalization;
 using Orleans.Streams;
 
-namespace Grains.Streams.Redis;
+namespace RedisStreams;
 
 /// <summary>
 /// Position of an event in the order its queue delivered it, counted in Redis across every reader the queue has

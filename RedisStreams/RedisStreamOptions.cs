@@ -1,14 +1,14 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
-namespace Grains.Streams.Redis;
+namespace RedisStreams;
 
 /// <summary>How an Orleans stream provider keeps its queues in Redis Streams.</summary>
 public sealed class RedisStreamOptions
 {
-    /// <summary>StackExchange.Redis connection string.</summary>
+    /// <summary>StackExchange.Redis connection string. No default: the application says which Redis it uses.</summary>
     [Required]
-    public string ConnectionString { get; set; } = "127.0.0.1:6379";
+    public string ConnectionString { get; set; } = "";
 
     /// <summary>
     /// Prefix of every queue's key; the service id and provider name follow, so deployments and providers

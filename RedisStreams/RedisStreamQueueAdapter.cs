@@ -3,7 +3,7 @@ using Orleans.Serialization;
 using Orleans.Streams;
 using StackExchange.Redis;
 
-namespace Grains.Streams.Redis;
+namespace RedisStreams;
 
 /// <summary>Publishes each producer call as one Redis Streams entry on its stream's queue, and makes receivers.</summary>
 internal sealed class RedisStreamQueueAdapter(

@@ -1,7 +1,7 @@
 using Orleans.Runtime;
 using Orleans.Streams;
 
-namespace Grains.Streams.Redis;
+namespace RedisStreams;
 
 /// <summary>
 /// One Redis Streams entry: the events one producer call published to one stream. Stored without a token;

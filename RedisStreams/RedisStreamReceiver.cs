@@ -3,7 +3,7 @@ using Orleans.Serialization;
 using Orleans.Streams;
 using StackExchange.Redis;
 
-namespace Grains.Streams.Redis;
+namespace RedisStreams;
 
 /// <summary>
 /// Reads one queue for the silo that currently owns it: first any entries whose consumer has held them past the

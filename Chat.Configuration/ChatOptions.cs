@@ -2,9 +2,9 @@ using System.ComponentModel.DataAnnotations;
 using Grains.Interfaces;
 using Microsoft.Extensions.Options;
 
-namespace Grains.Options;
+namespace Chat.Configuration;
 
-/// <summary>Admission rules for new messages (section "Chat").</summary>
+/// <summary>What the cluster accepts (section "Chat"): the frontend checks it first, the silos enforce it.</summary>
 public sealed class ChatOptions
 {
     public const string Section = "Chat";
@@ -12,9 +12,13 @@ public sealed class ChatOptions
     [Range(1, 1_000_000)]
     public int MaxMessageLength { get; set; } = ChatRules.DefaultMaxMessageLength;
 
-    /// <summary>Accepted-but-not-started messages the cluster holds before new ones get 503.</summary>
+    /// <summary>Silo: accepted-but-not-started messages the cluster holds before new ones get 503.</summary>
     [Range(1, 100_000_000)]
     public int MaxBacklog { get; set; } = 10_000;
+
+    /// <summary>Frontend: larger request bodies get 413.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 }
 
 [OptionsValidator]

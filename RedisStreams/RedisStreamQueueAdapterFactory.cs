@@ -9,7 +9,7 @@ using Orleans.Serialization;
 using Orleans.Streams;
 using StackExchange.Redis;
 
-namespace Grains.Streams.Redis;
+namespace RedisStreams;
 
 /// <summary>
 /// Orleans persistent streams over Redis Streams: one Redis stream per queue, read through one consumer group in

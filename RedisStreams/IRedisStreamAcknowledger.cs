@@ -1,7 +1,7 @@
 using Orleans.Runtime;
 using Orleans.Streams;
 
-namespace Grains.Streams.Redis;
+namespace RedisStreams;
 
 /// <summary>
 /// Acknowledges an entry once its consumer is done with it, when the provider does not acknowledge on delivery.

@@ -1,0 +1,91 @@
+using Chat.Configuration;
+using Grains;
+using Grains.Hosting;
+using Grains.Options;
+using Grains.Streams;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Orleans.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
+using RedisStreams;
+
+namespace Silo;
+
+public static class ChatSiloServices
+{
+    /// <summary>
+    /// Everything a silo of this application runs except its clustering and endpoints: the grains' services, the
+    /// dashboard's grains, and grain state plus the work stream where <paramref name="mode"/> keeps them.
+    /// </summary>
+    public static ISiloBuilder AddChatServices(this ISiloBuilder silo, SiloMode mode)
+    {
+        var streaming = silo.Configuration.GetValidated<StreamingOptions, StreamingOptionsValidator>(StreamingOptions.Section);
+        silo.AddChatProcessing();
+        // Every silo must run the dashboard's grains, or the dashboard page's calls fail.
+        silo.AddDashboard();
+        if (mode.Storage == StorageProvider.Redis)
+        {
+            AddDurableState(silo, mode.RedisConnectionString, streaming);
+        }
+        else
+        {
+            AddVolatileState(silo, streaming);
+        }
+
+        return silo;
+    }
+
+    /// <summary>
+    /// Durable mode: results and the work stream in Redis. Stream entries are acknowledged by the worker once their
+    /// message has ended, so work a dead silo held is delivered again after the lease.
+    /// </summary>
+    private static void AddDurableState(ISiloBuilder silo, string redis, StreamingOptions streaming)
+    {
+        silo.AddRedisGrainStorage(ChatStorage.Results, options =>
+            options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
+        var lease = TimeSpan.FromSeconds(streaming.LeaseSeconds);
+        silo.AddRedisStreams(
+            ChatStreams.Provider,
+            redisStreams =>
+            {
+                redisStreams.ConnectionString = redis;
+                redisStreams.AcknowledgeOnDelivery = false;
+                redisStreams.VisibilityTimeout = lease;
+                // Several sweeps per lease, so recovery takes about one lease, not two.
+                redisStreams.ClaimInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, lease.Ticks / 4));
+            },
+            stream =>
+            {
+                stream.ConfigureQueues(streaming.Queues);
+                ConfigureWorkStream(stream, streaming);
+            });
+        silo.Services.AddSingleton<IWorkStreamAcknowledger, RedisWorkStreamAcknowledger>();
+    }
+
+    /// <summary>Embedded mode: everything in the silos' memory; a stopped silo takes its share with it.</summary>
+    private static void AddVolatileState(ISiloBuilder silo, StreamingOptions streaming)
+    {
+        // Orleans' binary format rather than the default (Newtonsoft JSON): fewer bytes per stored result, which
+        // is what a long run's memory is made of, and nothing outside the cluster reads this store.
+        silo.AddMemoryGrainStorage(ChatStorage.Results, options => options.Configure<Serializer>(
+            (storage, serializer) => storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
+        silo.AddMemoryStreams(ChatStreams.Provider, stream =>
+        {
+            stream.ConfigurePartitioning(streaming.Queues);
+            ConfigureWorkStream(stream, streaming);
+        });
+    }
+
+    private static void ConfigureWorkStream(ISiloPersistentStreamConfigurator stream, StreamingOptions streaming)
+    {
+        stream.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
+        stream.ConfigurePartitionBalancing((services, _) => ActivatorUtilities.CreateInstance<ActiveSilosQueueBalancer>(services));
+        stream.ConfigurePullingAgent(agent => agent.Configure(options =>
+        {
+            options.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(streaming.PollIntervalMs);
+            options.BatchContainerBatchSize = 256;
+        }));
+    }
+}
