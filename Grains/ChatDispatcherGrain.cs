@@ -1,3 +1,4 @@
+using Chat.Configuration;
 using Grains.Interfaces;
 using Grains.Load;
 using Grains.Options;

@@ -1,3 +1,4 @@
+using Chat.Configuration;
 using Grains.Load;
 using Grains.Options;
 using Grains.Placement;

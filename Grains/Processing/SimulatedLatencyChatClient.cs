@@ -1,6 +1,5 @@
 using Microsoft.Extensions.AI;
 // Not the "Chat" section's ChatOptions, which Grains.csproj imports everywhere: these are per-request AI options.
-using ChatOptions = Microsoft.Extensions.AI.ChatOptions;
 
 namespace Grains.Processing;
 

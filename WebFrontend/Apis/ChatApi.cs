@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Chat.Configuration;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,7 @@ public static class ChatApi
     public static async Task<Results<Accepted<ChatAccepted>, Ok<ResultResponse>, ProblemHttpResult>> SubmitAsync(
         HttpRequest request,
         ClusterCaller cluster,
-        IOptions<ChatFrontendOptions> options,
+        IOptions<ChatOptions> options,
         CancellationToken cancellationToken)
     {
         // The body is read by hand so that every way it can be wrong gets its own problem details.

@@ -124,6 +124,11 @@ public class ChatClusterFixture : IAsyncLifetime
                 // Registered last, so it is the IChatClient the workers resolve.
                 siloBuilder.Services.AddChatClient(new ScriptedChatClient());
             }
+
+            if (siloBuilder.Configuration["Test:InjectedFaults"] == "on")
+            {
+                siloBuilder.AddOutgoingGrainCallFilter<InjectedFaults>();
+            }
         }
     }
 }

@@ -1,0 +1,170 @@
+using System.Net;
+using Chat.Tests.Infrastructure;
+using Grains.Interfaces;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Chat.Tests;
+
+/// <summary>
+/// A cluster whose calls can be made to fail on purpose (<see cref="InjectedFaults"/>), in the frontend's client
+/// and in the silos. One attempt per message, so a failing message is failed at once.
+/// </summary>
+public sealed class InjectedFaultsFixture : ChatClusterFixture
+{
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Test:Processor"] = "scripted",
+        ["Test:InjectedFaults"] = "on",
+        ["Processing:MaxAttempts"] = "1",
+        ["Processing:TimeoutSeconds"] = "30",
+    };
+
+    protected override void ConfigureFrontendServices(IServiceCollection services) =>
+        services.AddSingleton<IOutgoingGrainCallFilter, InjectedFaults>();
+}
+
+/// <summary>
+/// Every call the frontend may repeat gives the client the answer the first call would have given. Each test makes
+/// the cluster call run twice: the first runs, its reply is lost (a timeout, which the frontend retries).
+/// </summary>
+public sealed class RepeatedCallTests(InjectedFaultsFixture fixture) : IClassFixture<InjectedFaultsFixture>
+{
+    private static TimeoutException LostReply() => new("The reply was lost (injected by the test).");
+
+    [Fact]
+    public async Task A_cancel_whose_reply_was_lost_answers_200_with_the_cancelled_state()
+    {
+        var id = NewId();
+        using (var submitted = await fixture.Api.Submit($"hang {id}", id))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        }
+
+        var fired = InjectedFaults.Fired;
+        InjectedFaults.LoseNextReply<IChatResultGrain>(nameof(IChatResultGrain.Cancel), LostReply);
+        using var cancelled = await fixture.Http.DeleteAsync($"/chat/{id}");
+
+        Assert.Equal(fired + 1, InjectedFaults.Fired);
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        Assert.Equal("cancelled", (await ChatApi.Json(cancelled)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_cancel_of_a_completed_message_still_answers_409()
+    {
+        var id = NewId();
+        using (await fixture.Api.Submit($"echo {id}", id))
+        {
+        }
+
+        await fixture.Api.WaitForStatus(id, "completed");
+        InjectedFaults.LoseNextReply<IChatResultGrain>(nameof(IChatResultGrain.Cancel), LostReply);
+        using var refused = await fixture.Http.DeleteAsync($"/chat/{id}");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("completed", (await fixture.Api.Result(id)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_retry_whose_reply_was_lost_answers_202_and_runs_the_message_once_more()
+    {
+        var id = NewId();
+        using (await fixture.Api.Submit($"fail-1 {id}", id))
+        {
+        }
+
+        await fixture.Api.WaitForStatus(id, "failed");
+        var fired = InjectedFaults.Fired;
+        InjectedFaults.LoseNextReply<IChatResultGrain>(nameof(IChatResultGrain.Retry), LostReply);
+        using var retried = await fixture.Http.PostAsync($"/result/{id}/retry", null);
+
+        Assert.Equal(fired + 1, InjectedFaults.Fired);
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        var completed = await fixture.Api.WaitForStatus(id, "completed");
+        Assert.Equal(2, completed.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_retry_repeated_after_its_message_failed_again_does_not_retry_it_twice()
+    {
+        var id = NewId();
+        using (await fixture.Api.Submit($"fail-2 {id}", id))
+        {
+        }
+
+        await fixture.Api.WaitForStatus(id, "failed");
+        var grain = fixture.Cluster.Client.GetGrain<IChatResultGrain>(id);
+        var request = Guid.NewGuid();
+        var first = await grain.Retry(request);
+        Assert.Equal((true, ChatStatus.Queued), (first.Retried, first.Result!.Status));
+
+        // The retried attempt fails too; the same request arriving late is answered as the first was, and nothing runs.
+        await fixture.Api.WaitForStatus(id, "failed");
+        var repeated = await grain.Retry(request);
+        Assert.Equal((true, ChatStatus.Failed, 2), (repeated.Retried, repeated.Result!.Status, repeated.Result.Attempts));
+
+        // A new request is a new retry.
+        var next = await grain.Retry(Guid.NewGuid());
+        Assert.Equal((true, ChatStatus.Queued), (next.Retried, next.Result!.Status));
+        Assert.Equal(3, (await fixture.Api.WaitForStatus(id, "completed")).GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_retry_of_a_message_that_completed_answers_409()
+    {
+        var id = NewId();
+        using (await fixture.Api.Submit($"echo {id}", id))
+        {
+        }
+
+        await fixture.Api.WaitForStatus(id, "completed");
+        InjectedFaults.LoseNextReply<IChatResultGrain>(nameof(IChatResultGrain.Retry), LostReply);
+        using var refused = await fixture.Http.PostAsync($"/result/{id}/retry", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal(1, (await fixture.Api.Result(id)).GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_submission_whose_reply_was_lost_is_accepted_once()
+    {
+        var id = NewId();
+        var fired = InjectedFaults.Fired;
+        InjectedFaults.LoseNextReply<IChatDispatcherGrain>(nameof(IChatDispatcherGrain.Submit), LostReply);
+        using var submitted = await fixture.Api.Submit($"echo {id}", id);
+
+        Assert.Equal(fired + 1, InjectedFaults.Fired);
+        // The first call stored it; the repeat is the same request, so it gets the first answer, 202, not 200.
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        Assert.Equal(1, (await fixture.Api.WaitForStatus(id, "completed")).GetProperty("attempts").GetInt32());
+
+        // The client sending it again is a new request for an existing message: 200 with it, as documented.
+        using var resubmitted = await fixture.Api.Submit($"echo {id}", id);
+        Assert.Equal(HttpStatusCode.OK, resubmitted.StatusCode);
+    }
+
+    [Fact]
+    public async Task Effects_stored_with_a_retry_are_carried_out_even_when_the_first_try_fails()
+    {
+        var id = NewId();
+        using (await fixture.Api.Submit($"fail-1 {id}", id))
+        {
+        }
+
+        await fixture.Api.WaitForStatus(id, "failed");
+        // Between storing "queued" and publishing, the dead-letter index cannot be reached: the call fails, the
+        // stored outbox stays, and the grain carries it out on its own shortly after, without another call.
+        var fired = InjectedFaults.Fired;
+        InjectedFaults.FailNextCall<IDeadLetterGrain>(nameof(IDeadLetterGrain.Remove), () => new InvalidOperationException("Dead letters unreachable (injected)."));
+        var grain = fixture.Cluster.Client.GetGrain<IChatResultGrain>(id);
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.Retry(Guid.NewGuid()).AsTask());
+        Assert.Equal(fired + 1, InjectedFaults.Fired);
+
+        var completed = await fixture.Api.WaitForStatus(id, "completed");
+        Assert.Equal(2, completed.GetProperty("attempts").GetInt32());
+        var failedPage = await fixture.Cluster.Client.GetGrain<IDeadLetterGrain>(0).List(0, 1000);
+        Assert.DoesNotContain(id, failedPage.Ids);
+    }
+
+    private static string NewId() => $"repeat-{Guid.NewGuid():N}";
+}
