@@ -36,6 +36,11 @@ public static class ChatApi
         {
             body = await JsonSerializer.DeserializeAsync(request.Body, FrontendJsonContext.Default.ChatRequest, cancellationToken);
         }
+        catch (JsonException exception) when (exception.Path == "$.message")
+        {
+            // The field itself cannot be read, e.g. an escaped lone surrogate, which no UTF-8 text can hold.
+            return Problems.Validation("message", $"The 'message' field cannot be read: {exception.Message}");
+        }
         catch (JsonException exception)
         {
             return Problems.BadRequest("The body is not valid JSON for a chat request.", exception.Message);

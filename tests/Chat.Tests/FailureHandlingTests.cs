@@ -21,25 +21,32 @@ public sealed class ScriptedProcessorFixture : ChatClusterFixture
 
 public sealed class FailureHandlingTests(ScriptedProcessorFixture fixture) : IClassFixture<ScriptedProcessorFixture>
 {
+    private readonly ProcessorScript _script = new();
+
     private ChatApi Api => fixture.Api;
 
     [Fact]
     public async Task A_message_that_fails_once_completes_on_its_second_attempt()
     {
-        var id = await Submit("fail-1 then fine");
+        var text = _script.Fail(1, "then fine");
+        var id = await Submit(text);
 
         var result = await Api.WaitForStatus(id, "completed");
         Assert.Equal(2, result.GetProperty("attempts").GetInt32());
-        Assert.Equal("fail-1 then fine", result.GetProperty("result").GetString());
+        Assert.Equal(text, result.GetProperty("result").GetString());
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("error").ValueKind);
+        Assert.Equal(2, _script.Trace(text).Calls);
     }
 
     [Fact]
     public async Task A_message_that_keeps_failing_ends_failed_after_max_attempts_and_is_listed_as_a_dead_letter()
     {
-        var id = await Submit("fail-99 always");
+        var text = _script.Fail(99, "always");
+        var id = await Submit(text);
 
         var result = await Api.WaitForStatus(id, "failed");
         Assert.Equal(3, result.GetProperty("attempts").GetInt32());
+        Assert.Equal(3, _script.Trace(text).Calls);
         Assert.Equal("InvalidOperationException: scripted failure 3 of 99", result.GetProperty("error").GetString());
         Assert.Equal(JsonValueKind.Null, result.GetProperty("result").ValueKind);
 
@@ -51,17 +58,40 @@ public sealed class FailureHandlingTests(ScriptedProcessorFixture fixture) : ICl
     [Fact]
     public async Task A_hanging_processor_is_cancelled_at_the_timeout_and_counts_as_a_failed_attempt()
     {
-        var id = await Submit("hang forever");
+        var text = _script.Hang("forever");
+        var id = await Submit(text);
 
         var result = await Api.WaitForStatus(id, "failed", TimeSpan.FromSeconds(30));
         Assert.Equal(3, result.GetProperty("attempts").GetInt32());
         Assert.Equal("Timed out after 1 s.", result.GetProperty("error").GetString());
+        var trace = _script.Trace(text);
+        Assert.Equal(3, trace.Calls);
+        Assert.Equal([1, 2, 3], trace.Cancellations.Select(c => c.Call).Order());
+        Assert.All(trace.Cancellations, c => AssertCancelledAtTheTimeout(c.After));
+    }
+
+    [Fact]
+    public async Task An_attempt_abandoned_at_the_timeout_is_retried_and_the_retry_completes()
+    {
+        var text = _script.Hang(1, "on the first attempt only");
+        var id = await Submit(text);
+
+        var result = await Api.WaitForStatus(id, "completed", TimeSpan.FromSeconds(30));
+        Assert.Equal(2, result.GetProperty("attempts").GetInt32());
+        Assert.Equal(text, result.GetProperty("result").GetString());
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("error").ValueKind);
+        var trace = _script.Trace(text);
+        Assert.Equal(2, trace.Calls);
+        var cancelled = Assert.Single(trace.Cancellations);
+        Assert.Equal(1, cancelled.Call);
+        AssertCancelledAtTheTimeout(cancelled.After);
     }
 
     [Fact]
     public async Task Retry_requeues_a_failed_message_with_fresh_attempts_and_removes_it_from_the_dead_letters()
     {
-        var id = await Submit("fail-3 then fine on retry");
+        var text = _script.Fail(3, "then fine on retry");
+        var id = await Submit(text);
         await Api.WaitForStatus(id, "failed");
 
         using var retried = await fixture.Http.PostAsync($"/result/{id}/retry", null);
@@ -70,6 +100,7 @@ public sealed class FailureHandlingTests(ScriptedProcessorFixture fixture) : ICl
 
         var result = await Api.WaitForStatus(id, "completed");
         Assert.Equal(4, result.GetProperty("attempts").GetInt32());
+        Assert.Equal(4, _script.Trace(text).Calls);
         Assert.Equal(JsonValueKind.Null, result.GetProperty("error").ValueKind);
         var listed = (await DeadLetters(pageSize: 200)).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetString());
         Assert.DoesNotContain(id, listed);
@@ -83,9 +114,9 @@ public sealed class FailureHandlingTests(ScriptedProcessorFixture fixture) : ICl
     [Fact]
     public async Task Dead_letters_are_paged_newest_first()
     {
-        var first = await Submit("fail-99 older");
+        var first = await Submit(_script.Fail(99, "older"));
         await Api.WaitForStatus(first, "failed");
-        var second = await Submit("fail-99 newer");
+        var second = await Submit(_script.Fail(99, "newer"));
         await Api.WaitForStatus(second, "failed");
 
         var page = await DeadLetters(pageSize: 1);
@@ -108,6 +139,13 @@ public sealed class FailureHandlingTests(ScriptedProcessorFixture fixture) : ICl
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return id;
     }
+
+    /// <summary>
+    /// The timeout is 1 s, its timer set just before the processor is called. The upper bound leaves room for
+    /// a busy two-core machine; a processor that was never cancelled would hang for ever.
+    /// </summary>
+    private static void AssertCancelledAtTheTimeout(TimeSpan after) =>
+        Assert.InRange(after, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(3));
 
     private async Task<JsonElement> DeadLetters(int page = 1, int pageSize = 50)
     {

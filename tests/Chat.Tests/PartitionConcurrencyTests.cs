@@ -21,9 +21,11 @@ public sealed class PartitionConcurrencyTests(SinglePartitionFixture fixture) : 
     [Fact]
     public async Task A_slow_message_does_not_stall_the_messages_behind_it_in_its_partition()
     {
+        var script = new ProcessorScript();
+        var hanging = script.Hang("in partition 0");
         var slow = ChatApiBatchExtensions.NewIds("slow", 1)[0];
-        (await fixture.Api.Submit($"hang {slow}", slow)).Dispose();
-        await fixture.Api.WaitForStatus(slow, "processing");
+        (await fixture.Api.Submit(hanging, slow)).Dispose();
+        await script.WaitUntilRunning(hanging);
 
         var quick = ChatApiBatchExtensions.NewIds("quick", 20);
         await fixture.Api.SubmitAll(quick);
@@ -31,8 +33,10 @@ public sealed class PartitionConcurrencyTests(SinglePartitionFixture fixture) : 
 
         Assert.All(results, result => Assert.Equal("worker-0", result.GetProperty("worker").GetString()));
         Assert.Equal("processing", (await fixture.Api.Result(slow)).GetProperty("status").GetString());
+        Assert.Equal(1, script.Trace(hanging).Running);
 
         using var cancelled = await fixture.Http.DeleteAsync($"/chat/{slow}");
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        await script.WaitUntilCancelled(hanging);
     }
 }

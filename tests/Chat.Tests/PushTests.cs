@@ -5,46 +5,56 @@ using Grains.Interfaces;
 
 namespace Chat.Tests;
 
-[Collection(ClusterCollection.Name)]
-public sealed class PushTests(ChatClusterFixture fixture)
+[Collection(ScriptedClusterCollection.Name)]
+public sealed class PushTests(ScriptedClusterFixture fixture)
 {
-    private static readonly string[] Order = ["queued", "processing", "completed"];
 
     [Fact]
     public async Task Events_push_each_transition_in_order_and_end_after_completed()
     {
+        var script = new ProcessorScript();
+        var text = script.Hold("push me");
         var id = ChatApiBatchExtensions.NewIds("sse", 1)[0];
-        using var accepted = await fixture.Api.Submit("push me", id);
+        using var accepted = await fixture.Api.Submit(text, id);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        await script.WaitUntilRunning(text);
 
-        var events = await ServerSentEvents.ReadAll(fixture.Http, $"/result/{id}/events", TimeSpan.FromSeconds(30));
+        // The stream starts from the current state, processing; the message is released only once the
+        // watcher has seen it, so the next event is the change to completed, and the stream ends there.
+        var seenProcessing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watching = ServerSentEvents.ReadAll(fixture.Http, $"/result/{id}/events", TimeSpan.FromSeconds(30),
+            data => { if (data.GetProperty("status").GetString() == "processing") seenProcessing.TrySetResult(); });
+        await seenProcessing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        script.Release(text);
+        var events = await watching;
 
         Assert.All(events, e => Assert.Equal("result", e.Event));
-        var statuses = events.Select(e => e.Data.GetProperty("status").GetString()!).ToList();
-        // The stream starts from whatever state the message is in when the client connects; with a 400 ms
-        // processor it cannot be finished yet, so processing is always seen, then completed, once each.
-        Assert.Equal(statuses.OrderBy(s => Array.IndexOf(Order, s)), statuses);
-        Assert.Equal(statuses.Distinct(), statuses);
-        Assert.Contains("processing", statuses);
-        Assert.Equal("completed", statuses[^1]);
-        Assert.Equal("push me", events[^1].Data.GetProperty("result").GetString());
+        Assert.Equal(["processing", "completed"], events.Select(e => e.Data.GetProperty("status").GetString()));
+        Assert.Equal(text, events[^1].Data.GetProperty("result").GetString());
         Assert.Equal(id, events[^1].Data.GetProperty("id").GetString());
     }
 
     [Fact]
     public async Task A_watcher_leaving_early_does_not_stop_another_watching_the_same_message()
     {
+        var script = new ProcessorScript();
+        var text = script.Hold("watched twice");
         var id = ChatApiBatchExtensions.NewIds("two-watchers", 1)[0];
-        (await fixture.Api.Submit("watched twice", id)).Dispose();
+        (await fixture.Api.Submit(text, id)).Dispose();
+        await script.WaitUntilRunning(text);
 
-        // Both watches share the frontend's one observer; the first leaves after its first event.
-        var staying = ServerSentEvents.ReadAll(fixture.Http, $"/result/{id}/events", TimeSpan.FromSeconds(30));
+        // Both watches share the frontend's one observer; the first leaves after its first event, while the
+        // message still runs, and the other must still hear of its completion.
+        var stayingSaw = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var staying = ServerSentEvents.ReadAll(fixture.Http, $"/result/{id}/events", TimeSpan.FromSeconds(30), _ => stayingSaw.TrySetResult());
+        await stayingSaw.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var leaving = await ServerSentEvents.Read(fixture.Http, $"/result/{id}/events", 1, TimeSpan.FromSeconds(30));
+        script.Release(text);
         var events = await staying;
 
-        Assert.Single(leaving);
-        Assert.Equal("completed", events[^1].Data.GetProperty("status").GetString());
-        Assert.Equal("watched twice", events[^1].Data.GetProperty("result").GetString());
+        Assert.Equal("processing", Assert.Single(leaving).Data.GetProperty("status").GetString());
+        Assert.Equal(["processing", "completed"], events.Select(e => e.Data.GetProperty("status").GetString()));
+        Assert.Equal(text, events[^1].Data.GetProperty("result").GetString());
     }
 
     [Fact]

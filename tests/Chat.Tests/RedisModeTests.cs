@@ -146,7 +146,8 @@ public sealed class RedisModeTests : IAsyncLifetime
         await cluster.InitializeAsync();
         try
         {
-            var (flaky, broken) = ($"fail-1 durable {Guid.NewGuid():N}", $"fail-99 durable {Guid.NewGuid():N}");
+            var script = new ProcessorScript();
+            var (flaky, broken) = (script.Fail(1, "durable"), script.Fail(99, "durable"));
             var (flakyId, brokenId) = (ChatApiBatchExtensions.NewIds("durable-flaky", 1)[0], ChatApiBatchExtensions.NewIds("durable-broken", 1)[0]);
             using (var response = await cluster.Api.Submit(flaky, flakyId))
             {
@@ -161,9 +162,11 @@ public sealed class RedisModeTests : IAsyncLifetime
             var completed = await cluster.Api.WaitForStatus(flakyId, "completed");
             Assert.Equal(2, completed.GetProperty("attempts").GetInt32());
             Assert.Equal(flaky, completed.GetProperty("result").GetString());
+            Assert.Equal(2, script.Trace(flaky).Calls);
 
             var failed = await cluster.Api.WaitForStatus(brokenId, "failed");
             Assert.Equal(3, failed.GetProperty("attempts").GetInt32());
+            Assert.Equal(3, script.Trace(broken).Calls);
             var deadLetters = await ChatApi.Json(await cluster.Http.GetAsync("/results?status=failed"));
             Assert.Contains(brokenId, deadLetters.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("id").GetString()));
         }

@@ -82,6 +82,35 @@ public sealed class RestContractTests(ChatClusterFixture fixture)
     }
 
     [Theory]
+    [InlineData("\\ud800")]
+    [InlineData("a\\udc00b")]
+    [InlineData("\\ude00\\ud83d")]
+    public async Task A_lone_surrogate_answers_400_naming_message_and_stores_nothing(string escaped)
+    {
+        // Valid JSON, but no UTF-8 text: stored, it would come back as a different message.
+        var id = ChatApiBatchExtensions.NewIds("surrogate", 1)[0];
+        using var response = await Api.PostRaw($"{{\"message\": \"{escaped}\", \"id\": \"{id}\"}}");
+
+        var problem = await AssertProblem(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.TryGetProperty("errors", out _), $"no errors in {problem}");
+        Assert.Equal(["message"], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        using var lookup = await Api.GetResult(id);
+        Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_surrogate_pair_is_accepted_and_comes_back_unchanged()
+    {
+        var id = ChatApiBatchExtensions.NewIds("surrogate-pair", 1)[0];
+        using var response = await Api.PostRaw($"{{\"message\": \"smile \\ud83d\\ude00\", \"id\": \"{id}\"}}");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        var result = await Api.WaitForStatus(id, "completed");
+        Assert.Equal("smile \U0001F600", result.GetProperty("message").GetString());
+        Assert.Equal("smile \U0001F600", result.GetProperty("result").GetString());
+    }
+
+    [Theory]
     [InlineData("PUT", "/chat")]
     [InlineData("GET", "/chat")]
     [InlineData("DELETE", "/result/abc")]

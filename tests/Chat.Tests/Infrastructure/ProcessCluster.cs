@@ -40,6 +40,49 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>Durable mode with <paramref name="redis"/>; embedded mode (localhost membership, state in memory) without.</summary>
     public static async Task<ProcessCluster> StartAsync(string name, RedisServer? redis, int silos, IReadOnlyDictionary<string, string> settings)
     {
+        var cluster = Create(name, redis, silos, settings);
+        try
+        {
+            for (var i = 0; i < silos; i++)
+            {
+                cluster.StartSilo(i);
+            }
+
+            cluster.StartFrontend();
+            await cluster.WaitForActiveSilosAsync(silos, TimeSpan.FromSeconds(90));
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts only the frontend, as an operator might before any silo; <see cref="StartSilosAsync"/> starts the silos.</summary>
+    public static ProcessCluster StartFrontendFirst(string name, RedisServer redis, int silos, IReadOnlyDictionary<string, string> settings)
+    {
+        var cluster = Create(name, redis, silos, settings);
+        cluster.StartFrontend();
+        return cluster;
+    }
+
+    /// <summary>Starts every silo not running yet and waits until the frontend sees them all active.</summary>
+    public async Task StartSilosAsync()
+    {
+        for (var i = 0; i < _silos.Length; i++)
+        {
+            if (_silos[i] is null)
+            {
+                StartSilo(i);
+            }
+        }
+
+        await WaitForActiveSilosAsync(_silos.Length, TimeSpan.FromSeconds(90));
+    }
+
+    private static ProcessCluster Create(string name, RedisServer? redis, int silos, IReadOnlyDictionary<string, string> settings)
+    {
         var environment = new Dictionary<string, string>
         {
             ["Cluster__Provider"] = redis is null ? "Localhost" : "Redis",
@@ -60,22 +103,7 @@ public sealed class ProcessCluster : IAsyncDisposable
 
         var logs = Path.Combine(RepositoryRoot, "artifacts", "test-results", "processes", name);
         Directory.CreateDirectory(logs);
-        var cluster = new ProcessCluster(silos, environment, logs);
-        try
-        {
-            for (var i = 0; i < silos; i++)
-            {
-                cluster.StartSilo(i);
-            }
-
-            await cluster.StartFrontendAsync(silos);
-            return cluster;
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
+        return new ProcessCluster(silos, environment, logs);
     }
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
@@ -123,6 +151,21 @@ public sealed class ProcessCluster : IAsyncDisposable
             }
         }, silos => silos == count, $"{count} active silos", timeout);
 
+    /// <summary>Waits until the frontend answers GET /health with 200: it reaches the cluster.</summary>
+    public Task WaitForHealthyAsync(TimeSpan timeout) =>
+        Eventually.Returns(async () =>
+        {
+            try
+            {
+                using var response = await Http.GetAsync("/health");
+                return response.StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return HttpStatusCode.ServiceUnavailable;  // The frontend is not listening yet.
+            }
+        }, status => status == HttpStatusCode.OK, "GET /health to answer 200", timeout);
+
     public async ValueTask DisposeAsync()
     {
         foreach (var process in _silos.Append(_frontend).OfType<Process>())
@@ -157,15 +200,14 @@ public sealed class ProcessCluster : IAsyncDisposable
         });
     }
 
-    private async Task StartFrontendAsync(int silos)
+    private void StartFrontend()
     {
         var port = FreePortRange(1);
         var dll = Path.Combine(RepositoryRoot, "WebFrontend", "bin", Configuration, "net10.0", "WebFrontend.dll");
         // Embedded mode has no membership store to find gateways in: the frontend is told them, as ./run does.
-        var gateways = string.Join(',', Enumerable.Range(0, silos).Select(i => $"127.0.0.1:{_gatewayPortBase + i}"));
+        var gateways = string.Join(',', Enumerable.Range(0, _silos.Length).Select(i => $"127.0.0.1:{_gatewayPortBase + i}"));
         _frontend = Start("frontend", dll, ["--urls", $"http://127.0.0.1:{port}"], new() { ["Cluster__Gateways"] = gateways });
         Http.BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        await WaitForActiveSilosAsync(silos, TimeSpan.FromSeconds(90));
     }
 
     private Process Start(string name, string dll, string[] arguments, Dictionary<string, string> environment)

@@ -6,46 +6,68 @@ using Microsoft.Extensions.AI;
 namespace Chat.Tests.Infrastructure;
 
 /// <summary>
-/// A processor whose behaviour the message text chooses: "fail-N ..." fails its first N attempts then
-/// echoes, "hang ..." never answers until cancelled, anything else echoes.
+/// A processor whose behaviour the first word of the message text chooses:
+/// <list type="bullet">
+/// <item>"fail-N ..." fails its first N calls, then echoes;</item>
+/// <item>"hang ..." waits for its CancellationToken on every call; "hang-N ..." on its first N calls, then echoes;</item>
+/// <item>"hold ..." waits until the test releases it (or its token fires), then echoes;</item>
+/// <item>"stuck-N ..." ignores its token on its first N calls (the trace still records it firing) and answers
+/// only once released, as a backend that never honours cancellation; each reply names its call, so a late
+/// one can be told apart;</item>
+/// <item>anything else echoes.</item>
+/// </list>
+/// What happens to each text is recorded in its <see cref="ScriptTrace"/>. Tests make their texts through a
+/// <see cref="ProcessorScript"/>, whose marker no other test uses, so no test sees another's counts.
 /// </summary>
 public sealed class ScriptedChatClient : IChatClient
 {
     // Shared by every silo of the in-process test cluster: a retry may run on another silo.
-    private static readonly ConcurrentDictionary<string, int> Calls = new();
-    private static readonly ConcurrentDictionary<string, bool> Cancelled = new();
+    private static readonly ConcurrentDictionary<string, ScriptTrace> Traces = new();
 
-    /// <summary>How many times the processor was called for this exact message text, on any silo.</summary>
-    public static int CallsFor(string text) => Calls.GetValueOrDefault(text);
-
-    /// <summary>Whether a "hang" call for this text saw its cancellation token fire.</summary>
-    public static bool WasCancelled(string text) => Cancelled.ContainsKey(text);
+    internal static ScriptTrace TraceOf(string text) => Traces.GetOrAdd(text, _ => new ScriptTrace());
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var text = messages.Last().Text;
-        var call = Calls.AddOrUpdate(text, 1, (_, count) => count + 1);
-        if (text.StartsWith("hang", StringComparison.Ordinal))
+        var trace = TraceOf(text);
+        var call = trace.Started();
+        try
         {
-            try
+            var (verb, times) = Verb(text);
+            var scripted = times is null || call <= times;
+            switch (verb)
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                Cancelled[text] = true;
-                throw;
-            }
-        }
+                case "hang" when scripted:
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                    break;
+                case "hold":
+                    await trace.Released.WaitAsync(cancellationToken);
+                    break;
+                case "stuck" when scripted:
+                    // The token is seen to fire, and ignored.
+                    using (cancellationToken.Register(() => trace.Cancelled(call)))
+                    {
+                        await trace.Released;
+                    }
 
-        if (text.StartsWith("fail-", StringComparison.Ordinal)
-            && int.TryParse(text.AsSpan(5, text.IndexOf(' ') - 5), CultureInfo.InvariantCulture, out var failures)
-            && call <= failures)
+                    return Reply($"{text} [call {call}]");
+                case "stuck":
+                    return Reply($"{text} [call {call}]");
+                case "fail" when times is { } failures && call <= failures:
+                    throw new InvalidOperationException($"scripted failure {call} of {failures}");
+            }
+
+            return Reply(text);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            throw new InvalidOperationException($"scripted failure {call} of {failures}");
+            trace.Cancelled(call);
+            throw;
         }
-
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text));
+        finally
+        {
+            trace.Ended();
+        }
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
@@ -60,4 +82,57 @@ public sealed class ScriptedChatClient : IChatClient
     public void Dispose()
     {
     }
+
+    private static ChatResponse Reply(string text) => new(new ChatMessage(ChatRole.Assistant, text));
+
+    /// <summary>"fail-3 rest" is ("fail", 3); "hold rest" is ("hold", null).</summary>
+    private static (string Verb, int? Times) Verb(string text)
+    {
+        var word = text.Split(' ', 2)[0];
+        var dash = word.IndexOf('-');
+        return dash > 0 && int.TryParse(word.AsSpan(dash + 1), CultureInfo.InvariantCulture, out var times)
+            ? (word[..dash], times)
+            : (word, null);
+    }
+}
+
+/// <summary>What the scripted processor did with one text, on any silo.</summary>
+public sealed class ScriptTrace
+{
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<int, DateTimeOffset> _startedAt = new();
+    private readonly ConcurrentQueue<(int Call, TimeSpan After)> _cancellations = new();
+    private int _calls;
+    private int _running;
+
+    /// <summary>Calls so far, finished or not.</summary>
+    public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Calls still inside the processor.</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>For each call whose CancellationToken fired: which call, and how long after it started.</summary>
+    public IReadOnlyList<(int Call, TimeSpan After)> Cancellations => [.. _cancellations];
+
+    internal Task Released => _released.Task;
+
+    /// <summary>When the given call (1 for the first) reached the processor.</summary>
+    public DateTimeOffset StartedAt(int call) => _startedAt[call];
+
+    /// <summary>Lets every held or stuck call of this text answer, and every later call pass straight through.</summary>
+    public void Release() => _released.TrySetResult();
+
+    internal int Started()
+    {
+        Interlocked.Increment(ref _running);
+        var call = Interlocked.Increment(ref _calls);
+        _startedAt[call] = DateTimeOffset.UtcNow;
+        return call;
+    }
+
+    internal void Cancelled(int call) => _cancellations.Enqueue((call, DateTimeOffset.UtcNow - _startedAt[call]));
+
+    internal void Ended() => Interlocked.Decrement(ref _running);
+
+    public override string ToString() => $"{Calls} calls, {Running} running, {_cancellations.Count} cancelled";
 }

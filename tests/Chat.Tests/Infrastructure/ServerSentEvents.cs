@@ -6,11 +6,16 @@ namespace Chat.Tests.Infrastructure;
 /// <summary>Reads a text/event-stream response, as a browser's EventSource would see it.</summary>
 public static class ServerSentEvents
 {
-    public static Task<IReadOnlyList<(string Event, JsonElement Data)>> ReadAll(HttpClient http, string path, TimeSpan timeout) =>
-        Read(http, path, int.MaxValue, timeout);
+    public static Task<IReadOnlyList<(string Event, JsonElement Data)>> ReadAll(
+        HttpClient http, string path, TimeSpan timeout, Action<JsonElement>? received = null) =>
+        Read(http, path, int.MaxValue, timeout, received);
 
-    /// <summary>Reads until the stream ends or <paramref name="maxEvents"/> events arrived.</summary>
-    public static async Task<IReadOnlyList<(string Event, JsonElement Data)>> Read(HttpClient http, string path, int maxEvents, TimeSpan timeout)
+    /// <summary>
+    /// Reads until the stream ends or <paramref name="maxEvents"/> events arrived; <paramref name="received"/>
+    /// sees each event's data as it arrives, so a test can act once the watcher has seen a state.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string Event, JsonElement Data)>> Read(
+        HttpClient http, string path, int maxEvents, TimeSpan timeout, Action<JsonElement>? received = null)
     {
         using var cancel = new CancellationTokenSource(timeout);
         using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
@@ -32,7 +37,9 @@ public static class ServerSentEvents
             }
             else if (line.Length == 0 && data.Length > 0)
             {
-                events.Add((eventType, JsonDocument.Parse(data).RootElement.Clone()));
+                var parsed = JsonDocument.Parse(data).RootElement.Clone();
+                events.Add((eventType, parsed));
+                received?.Invoke(parsed);
                 eventType = "message";
                 data = "";
                 if (events.Count >= maxEvents)

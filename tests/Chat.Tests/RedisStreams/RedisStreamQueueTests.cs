@@ -69,13 +69,17 @@ public sealed class RedisStreamQueueTests : IAsyncLifetime
             await factory.AcknowledgeAsync(stream, token);
         }
 
-        Assert.Equal(5, await _inspector.GetDatabase().StreamLengthAsync(factory.KeyOf(QueueOf(factory, stream))));
+        var key = factory.KeyOf(QueueOf(factory, stream));
+        Assert.Equal(5, await _inspector.GetDatabase().StreamLengthAsync(key));
+        Assert.Equal(5, (await _inspector.GetDatabase().StreamPendingAsync(key, "silos")).PendingMessageCount);
 
-        // Past the visibility timeout, another silo's receiver gets exactly the unacknowledged half.
-        await Task.Delay(400);
+        // Once the visibility timeout has passed, another silo's receiver claims exactly the unacknowledged half.
         var (otherFactory, otherAdapter) = await CreateAsync("silo-b", visibility: TimeSpan.FromMilliseconds(300));
         var again = await ReadEventsAsync(await ReceiverAsync(otherFactory, otherAdapter), expected: 5);
         Assert.Equal(["event-1", "event-3", "event-5", "event-7", "event-9"], again.Select(e => e.Event));
+        var pending = await _inspector.GetDatabase().StreamPendingAsync(key, "silos");
+        Assert.Equal(5, pending.PendingMessageCount);
+        Assert.Equal("silo-b", Assert.Single(pending.Consumers).Name);
     }
 
     [Fact]
