@@ -22,6 +22,7 @@ public sealed record BenchOptions
     public TimeSpan WarmUp { get; init; } = TimeSpan.Zero;
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(120);
     public string? JsonOut { get; init; }
+    public bool Strict { get; init; }
     public IReadOnlyList<(string Name, int Pid)> Processes { get; init; } = [];
 
     public const string Usage = """
@@ -38,6 +39,9 @@ public sealed record BenchOptions
           --warm-up SECONDS     run unmeasured first, to get past JIT and thread-pool ramp-up
           --drain SECONDS       after the last submit, wait this long for outstanding results (default 120)
           --json-out FILE       also append the JSON line to FILE
+          --strict              fail unless every message is accepted and completes right on its first attempt
+                                (a correctness smoke; without it only lost or wrong replies, or nothing
+                                accepted at all, fail the run)
           --process NAME=PID    report this process's peak memory (repeatable)
         """;
 
@@ -62,6 +66,7 @@ public sealed record BenchOptions
                 "--warm-up" => options with { WarmUp = TimeSpan.FromSeconds(Number()) },
                 "--drain" => options with { Drain = TimeSpan.FromSeconds(Number()) },
                 "--json-out" => options with { JsonOut = Next() },
+                "--strict" => options with { Strict = true },
                 "--process" => AddProcess(options, Next(), processes),
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };

@@ -91,6 +91,41 @@ public sealed record BenchReport(
             options.Processes.Select(p => ProcessMemory.Read(p.Name, p.Pid)).ToArray());
     }
 
+    /// <summary>
+    /// Why the run failed, if it did. Lost or wrong replies always fail it, and so does a run where nothing was
+    /// accepted; 503s are the cluster's backpressure and count against a run only when <paramref name="options"/>
+    /// is strict, as do other errors and messages processed more than once.
+    /// </summary>
+    public IReadOnlyList<string> Failures(BenchOptions options)
+    {
+        var failures = new List<string>();
+        if (Accepted == 0)
+        {
+            failures.Add($"none of {Submitted} submissions was accepted");
+        }
+
+        if (Lost > 0 || Wrong > 0)
+        {
+            failures.Add($"{Lost} lost and {Wrong} wrong of {Accepted} accepted");
+        }
+
+        if (options.Strict)
+        {
+            var requested = options.Duration is null ? options.Messages ?? Submitted : Submitted;
+            if (Accepted != requested)
+            {
+                failures.Add($"{Accepted} of {requested} messages accepted ({Rejected503} rejected with 503, {OtherErrors} other errors)");
+            }
+
+            if (Duplicated > 0)
+            {
+                failures.Add($"{Duplicated} processed more than once");
+            }
+        }
+
+        return failures;
+    }
+
     public string ToTable()
     {
         var text = new StringBuilder();

@@ -78,7 +78,8 @@ public sealed record Observed(string Id, string Status, string? Result, int Atte
     public bool HasEnded => Status is "completed" or "failed" or "cancelled";
 }
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+// NaN stands for "nothing to measure" (no message ended, a process's memory unreadable): written, not thrown on.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(Submission))]
 [JsonSerializable(typeof(Observed))]
 [JsonSerializable(typeof(BenchReport))]

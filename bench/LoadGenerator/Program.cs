@@ -41,4 +41,10 @@ if (options.JsonOut is { } file)
     await File.AppendAllTextAsync(file, json + Environment.NewLine);
 }
 
-return report.Lost == 0 && report.Wrong == 0 ? 0 : 1;
+var failures = report.Failures(options);
+foreach (var failure in failures)
+{
+    Console.Error.WriteLine($"FAILED {report.Label}: {failure}");
+}
+
+return failures.Count == 0 ? 0 : 1;

@@ -1,0 +1,447 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Chat.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Chat.Tests;
+
+/// <summary>
+/// <c>./run</c> as a user drives it, with real processes: on silo, gateway, frontend and Redis ports of the test's
+/// own (so it cannot meet a user's ./run or another test), with its data under artifacts/test-results/run-script/.
+/// ./run uses the Release build of Silo and WebFrontend, which the Release test build has just made; it builds
+/// them itself when they are missing or older than a source.
+/// </summary>
+public sealed class RunScriptTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Durable_run_keeps_a_result_across_a_restart_without_rebuilding_and_stops_every_process_it_started()
+    {
+        var data = RunScript.FreshDataDirectory("durable");
+        var id = $"run-script-{Guid.NewGuid():N}";
+        var message = ChatApiBatchExtensions.MessageFor(id);
+
+        await using (var run = await RunScript.StartAsync(output, data, silos: 2, durable: true))
+        {
+            Assert.Contains($"Mode: durable (Redis on 127.0.0.1:{run.RedisPort}", run.Output);
+            await run.WaitForSilosAsync(2);
+            var started = run.ProcessesStarted();
+            Assert.Equal((2, 1, 1), (started.Count(p => p.Is("Silo.dll")), started.Count(p => p.Is("WebFrontend.dll")), started.Count(p => p.Is("redis-server"))));
+
+            using (var response = await run.Api.Submit(message, id))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+
+            var completed = await run.Api.WaitForStatus(id, "completed");
+            Assert.Equal(message, completed.GetProperty("result").GetString());
+
+            // Ctrl-C at a terminal.
+            Assert.Equal(130, await run.StopAsync("INT"));
+            Assert.Equal([], started.Where(p => p.IsRunning()).Select(p => p.ToString()));
+        }
+
+        // The same data folder: Redis reloads it, so the result is still there; and nothing changed, so no build.
+        await using (var run = await RunScript.StartAsync(output, data, silos: 1, durable: true))
+        {
+            Assert.Contains("Not building: no source changed since ./run last built", run.Output);
+            var result = await run.Api.Result(id);
+            Assert.Equal(("completed", message), (result.GetProperty("status").GetString(), result.GetProperty("result").GetString()));
+
+            var started = run.ProcessesStarted();
+            Assert.Equal(143, await run.StopAsync("TERM"));
+            Assert.Equal([], started.Where(p => p.IsRunning()).Select(p => p.ToString()));
+        }
+    }
+
+    [Fact]
+    public async Task Add_silo_joins_the_running_cluster_on_its_ports_and_stop_silo_takes_it_out()
+    {
+        // A source changed since the last build (its content did not): ./run builds.
+        File.SetLastWriteTimeUtc(Path.Combine(ProcessCluster.RepositoryRoot, "WebFrontend", "wwwroot", "app.css"), DateTime.UtcNow);
+        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("add-stop"), silos: 1, durable: false);
+        Assert.Contains("Building Silo and WebFrontend (Release): ", run.Output);
+        var primary = run.ProcessesStarted();
+
+        var first = await run.AddSiloAsync();
+        var second = await run.AddSiloAsync();
+        Assert.Equal((1, 2), (first.Instance, second.Instance));
+        await run.WaitForSilosAsync(3);
+
+        var (status, text) = await run.ScriptAsync(["stop-silo", "2"]);
+        Assert.Equal(0, status);
+        Assert.Contains("silo 2 stopped", text);
+        Assert.False(second.Process.IsRunning(), $"{second.Process} still runs after stop-silo");
+        await run.WaitForSilosAsync(2);
+
+        // ./run stops what add-silo started too.
+        Assert.Equal(143, await run.StopAsync("TERM"));
+        Assert.Equal([], primary.Append(first.Process).Where(p => p.IsRunning()).Select(p => p.ToString()));
+    }
+
+    [Fact]
+    public async Task Stop_silo_kills_a_silo_that_has_not_stopped_by_its_shutdown_limit()
+    {
+        // Fast failure detection (passed through to every host), so the cluster soon stops waiting for the killed silo.
+        Dictionary<string, string> membership = new() { ["Membership__ProbeTimeout"] = "00:00:01", ["Membership__NumMissedProbesLimit"] = "2" };
+        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("stop-limit"), silos: 1, durable: false, membership);
+        var silo = await run.AddSiloAsync(new(membership) { ["Silo__ShutdownTimeoutSeconds"] = "1" });
+        await run.WaitForSilosAsync(2);
+
+        // A silo that cannot act on SIGTERM: stopped (SIGSTOP) until it is killed.
+        await RunScript.SignalAsync("STOP", silo.Process.Pid);
+        var clock = Stopwatch.StartNew();
+        var (status, text) = await run.ScriptAsync(["stop-silo", silo.Instance.ToString()]);
+
+        Assert.Equal(1, status);
+        Assert.Contains($"silo {silo.Instance} (pid {silo.Process.Pid}) did not stop within 11 s of SIGTERM; killing it (SIGKILL)", text);
+        Assert.False(silo.Process.IsRunning(), $"{silo.Process} still runs after stop-silo");
+        // 1 s limit + 10 s margin, and no more than a few seconds of polling beyond.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(11), TimeSpan.FromSeconds(20));
+        await run.WaitForSilosAsync(1);
+    }
+
+    /// <summary>One ./run (and the add-silo / stop-silo calls made on it), cleaned up whatever a test asserted.</summary>
+    private sealed class RunScript : IAsyncDisposable
+    {
+        private static readonly string Script = Path.Combine(ProcessCluster.RepositoryRoot, "run");
+        private readonly ITestOutputHelper _output;
+        private readonly Dictionary<string, string> _environment;
+        private readonly string _log;
+        private readonly List<TrackedProcess> _started = [];
+        private Process? _process;
+
+        private RunScript(ITestOutputHelper output, string data, int siloPortBase, int gatewayPortBase, int port, int redisPort)
+        {
+            _output = output;
+            Data = data;
+            SiloPortBase = siloPortBase;
+            GatewayPortBase = gatewayPortBase;
+            RedisPort = redisPort;
+            // One output file per start: a second ./run on the same data folder must not be taken as ready by the first's.
+            _log = Path.Combine(data, $"run-{Directory.GetFiles(data, "run-*.out").Length + 1}.out");
+            _environment = new()
+            {
+                ["RUN_DATA_DIR"] = data,
+                ["REDIS_PORT"] = redisPort.ToString(),
+                ["Silo__SiloPortBase"] = siloPortBase.ToString(),
+                ["Silo__GatewayPortBase"] = gatewayPortBase.ToString(),
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            };
+            Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        }
+
+        public string Data { get; }
+
+        public int SiloPortBase { get; }
+
+        public int GatewayPortBase { get; }
+
+        public int RedisPort { get; }
+
+        public HttpClient Http { get; }
+
+        public ChatApi Api => new(Http);
+
+        /// <summary>What ./run printed so far.</summary>
+        public string Output => File.Exists(_log) ? File.ReadAllText(_log) : "";
+
+        public static string FreshDataDirectory(string name)
+        {
+            var data = Path.Combine(ProcessCluster.RepositoryRoot, "artifacts", "test-results", "run-script", name);
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+
+            Directory.CreateDirectory(data);
+            return data;
+        }
+
+        /// <summary>Starts ./run on free ports (room for add-silo above the first silos) and waits until it says it is ready.</summary>
+        public static async Task<RunScript> StartAsync(ITestOutputHelper output, string data, int silos, bool durable, Dictionary<string, string>? environment = null)
+        {
+            var run = new RunScript(output, data, FreePortRange(silos + 3), FreePortRange(silos + 3), FreePortRange(1), FreePortRange(1));
+            foreach (var (key, value) in environment ?? [])
+            {
+                run._environment[key] = value;
+            }
+
+            try
+            {
+                string[] arguments = ["--silos", silos.ToString(), "--port", run.Http.BaseAddress!.Port.ToString(), .. durable ? Array.Empty<string>() : ["--memory"]];
+                run.Start(arguments);
+                await Eventually.Returns(() => Task.FromResult(run.Output),
+                    text => text.Contains("Cluster ready") || run._process!.HasExited,
+                    "./run to say the cluster is ready", TimeSpan.FromMinutes(5));
+                if (run._process!.HasExited)
+                {
+                    throw new InvalidOperationException($"./run exited with {run._process.ExitCode} before the cluster was ready:\n{run.Output}");
+                }
+
+                run._started.AddRange(TrackedProcess.DescendantsOf(run._process.Id));
+                return run;
+            }
+            catch
+            {
+                await run.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>Every process ./run started that still runs now that it is ready (its own children and theirs).</summary>
+        public IReadOnlyList<TrackedProcess> ProcessesStarted() => TrackedProcess.DescendantsOf(_process!.Id);
+
+        /// <summary>The silos GET /cluster lists, by address, in port order.</summary>
+        private async Task<IReadOnlyList<string>> SiloAddressesAsync()
+        {
+            var cluster = await ChatApi.Json(await Http.GetAsync("/cluster"));
+            return cluster.GetProperty("silos").EnumerateArray()
+                .Select(silo => silo.GetProperty("address").GetString()!)
+                .Order(StringComparer.Ordinal)
+                .ToArray();
+        }
+
+        /// <summary>Waits until GET /health counts <paramref name="count"/> silos, and GET /cluster lists them on this run's first ports.</summary>
+        public async Task WaitForSilosAsync(int count)
+        {
+            await Eventually.Returns(async () =>
+            {
+                using var response = await Http.GetAsync("/health");
+                return response.IsSuccessStatusCode ? (await ChatApi.Json(response)).GetProperty("silos").GetInt32() : -1;
+            }, silos => silos == count, $"GET /health to report {count} silos", TimeSpan.FromSeconds(90));
+            var expected = string.Join(", ", Enumerable.Range(SiloPortBase, count).Select(port => $"127.0.0.1:{port}"));
+            await Eventually.Returns(async () => string.Join(", ", await SiloAddressesAsync()), addresses => addresses == expected,
+                $"GET /cluster to list the silos {expected}", TimeSpan.FromSeconds(30));
+        }
+
+        /// <summary>./run add-silo with this cluster's data folder (and extra environment); the silo it started.</summary>
+        public async Task<(int Instance, TrackedProcess Process)> AddSiloAsync(Dictionary<string, string>? environment = null)
+        {
+            var (status, text) = await ScriptAsync(["add-silo"], environment);
+            Assert.True(status == 0, $"add-silo failed ({status}): {text}");
+            // "silo 1 started (pid 1234, port 12346)"
+            var words = text.Trim().Split(' ', '(', ')', ',');
+            var instance = int.Parse(words[1]);
+            var pid = int.Parse(words[Array.IndexOf(words, "pid") + 1]);
+            var process = TrackedProcess.Of(pid) ?? throw new InvalidOperationException($"silo {instance} (pid {pid}) is not running: {text}");
+            _started.Add(process);
+            return (instance, process);
+        }
+
+        /// <summary>Runs ./run with arguments to completion (two minutes at most); its exit status and output.</summary>
+        public async Task<(int Status, string Output)> ScriptAsync(string[] arguments, Dictionary<string, string>? environment = null)
+        {
+            var start = new ProcessStartInfo(Script) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            // The cluster's port bases are not passed on purpose: add-silo must use the running cluster's.
+            start.Environment["RUN_DATA_DIR"] = Data;
+            foreach (var (key, value) in environment ?? [])
+            {
+                start.Environment[key] = value;
+            }
+
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            await process.WaitForExitAsync(limit.Token);
+            var text = await stdout + await stderr;
+            _output.WriteLine($"./run {string.Join(' ', arguments)} -> {process.ExitCode}: {text}");
+            return (process.ExitCode, text);
+        }
+
+        /// <summary>Signals ./run as a user would and waits for it to exit; its exit status.</summary>
+        public async Task<int> StopAsync(string signal)
+        {
+            await SignalAsync(signal, _process!.Id);
+            // Each process gets its shutdown limit (30 s) plus a 10 s margin; Redis after them.
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            await _process.WaitForExitAsync(limit.Token);
+            _output.WriteLine(Output);
+            return _process.ExitCode;
+        }
+
+        public static async Task SignalAsync(string signal, int pid)
+        {
+            using var kill = Process.Start("kill", [$"-{signal}", pid.ToString()]);
+            await kill.WaitForExitAsync();
+            Assert.True(kill.ExitCode == 0, $"kill -{signal} {pid} failed");
+        }
+
+        /// <summary>
+        /// Stops ./run if it still runs, then kills (by PID) anything it or add-silo started that outlived it, so a
+        /// failed assertion leaves no process behind.
+        /// </summary>
+        public async ValueTask DisposeAsync()
+        {
+            if (_process is { HasExited: false })
+            {
+                // Whatever it has started by now, in case it is stuck before it could say it was ready.
+                _started.AddRange(TrackedProcess.DescendantsOf(_process.Id));
+                await SignalAsync("TERM", _process.Id);
+                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+                try
+                {
+                    await _process.WaitForExitAsync(limit.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _process.Kill();
+                }
+            }
+
+            foreach (var process in _started.Where(p => p.IsRunning()))
+            {
+                _output.WriteLine($"killing leftover {process}");
+                process.Kill();
+            }
+
+            _process?.Dispose();
+            Http.Dispose();
+        }
+
+        private void Start(string[] arguments)
+        {
+            // The output goes to a file, not a pipe: the build servers a build leaves running would hold a pipe open.
+            // SIGINT back to its default: a process started in the background may inherit it ignored, and a shell
+            // cannot trap a signal ignored on entry; at a terminal it is never ignored.
+            var start = new ProcessStartInfo("env") { WorkingDirectory = ProcessCluster.RepositoryRoot };
+            foreach (var argument in (string[])["--default-signal=INT", "bash", "-c", "exec \"$0\" \"$@\" >\"$RUN_OUTPUT\" 2>&1", Script, .. arguments])
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            foreach (var (key, value) in _environment)
+            {
+                start.Environment[key] = value;
+            }
+
+            start.Environment["RUN_OUTPUT"] = _log;
+            _process = Process.Start(start)!;
+        }
+
+        /// <summary>The first of <paramref name="count"/> consecutive free loopback ports, below the ephemeral range.</summary>
+        private static int FreePortRange(int count)
+        {
+            for (var attempt = 0; attempt < 100; attempt++)
+            {
+                var first = Random.Shared.Next(12_000, 19_000);
+                if (Enumerable.Range(first, count).All(IsFree))
+                {
+                    return first;
+                }
+            }
+
+            throw new InvalidOperationException($"No {count} consecutive free ports found on loopback.");
+        }
+
+        private static bool IsFree(int port)
+        {
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return true;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>A process as /proc shows it. Its start time tells it apart from a later process given the same PID.</summary>
+    private sealed record TrackedProcess(int Pid, string StartTime, string CommandLine)
+    {
+        public static TrackedProcess? Of(int pid)
+        {
+            var stat = Stat(pid);
+            if (stat is null || stat[0] == "Z")
+            {
+                return null;
+            }
+
+            try
+            {
+                return new TrackedProcess(pid, stat[19], File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim());
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Every running process below <paramref name="root"/>: its children, theirs, and so on.</summary>
+        public static IReadOnlyList<TrackedProcess> DescendantsOf(int root)
+        {
+            var parents = new Dictionary<int, int>();
+            foreach (var directory in Directory.EnumerateDirectories("/proc"))
+            {
+                if (int.TryParse(Path.GetFileName(directory), out var pid) && Stat(pid) is { } stat)
+                {
+                    parents[pid] = int.Parse(stat[1]);
+                }
+            }
+
+            var found = new List<TrackedProcess>();
+            var pending = new Queue<int>([root]);
+            while (pending.TryDequeue(out var parent))
+            {
+                foreach (var child in parents.Where(entry => entry.Value == parent).Select(entry => entry.Key))
+                {
+                    pending.Enqueue(child);
+                    if (Of(child) is { } process)
+                    {
+                        found.Add(process);
+                    }
+                }
+            }
+
+            return found;
+        }
+
+        public bool Is(string program) => CommandLine.Contains(program, StringComparison.Ordinal);
+
+        /// <summary>Still this process, and not a zombie (which has exited and only waits for its parent).</summary>
+        public bool IsRunning() => Stat(Pid) is { } stat && stat[0] != "Z" && stat[19] == StartTime;
+
+        public void Kill()
+        {
+            try
+            {
+                if (IsRunning())
+                {
+                    using var process = Process.GetProcessById(Pid);
+                    process.Kill();
+                }
+            }
+            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException)
+            {
+                // It exited meanwhile.
+            }
+        }
+
+        public override string ToString() => $"pid {Pid} ({CommandLine})";
+
+        /// <summary>The fields of /proc/PID/stat after the command name: state, ppid, ... (start time is the 20th).</summary>
+        private static string[]? Stat(int pid)
+        {
+            try
+            {
+                var text = File.ReadAllText($"/proc/{pid}/stat");
+                return text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
+}
