@@ -163,7 +163,7 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         /// <summary>Starts ./run on free ports (room for add-silo above the first silos) and waits until it says it is ready.</summary>
         public static async Task<RunScript> StartAsync(ITestOutputHelper output, string data, int silos, bool durable, Dictionary<string, string>? environment = null)
         {
-            var run = new RunScript(output, data, FreePortRange(silos + 3), FreePortRange(silos + 3), FreePortRange(1), FreePortRange(1));
+            var run = new RunScript(output, data, FreePorts.Range(silos + 3, 12_000, 19_000), FreePorts.Range(silos + 3, 12_000, 19_000), FreePorts.Range(1, 12_000, 19_000), FreePorts.Range(1, 12_000, 19_000));
             foreach (var (key, value) in environment ?? [])
             {
                 run._environment[key] = value;
@@ -325,35 +325,6 @@ public sealed class RunScriptTests(ITestOutputHelper output)
 
             start.Environment["RUN_OUTPUT"] = _log;
             _process = Process.Start(start)!;
-        }
-
-        /// <summary>The first of <paramref name="count"/> consecutive free loopback ports, below the ephemeral range.</summary>
-        private static int FreePortRange(int count)
-        {
-            for (var attempt = 0; attempt < 100; attempt++)
-            {
-                var first = Random.Shared.Next(12_000, 19_000);
-                if (Enumerable.Range(first, count).All(IsFree))
-                {
-                    return first;
-                }
-            }
-
-            throw new InvalidOperationException($"No {count} consecutive free ports found on loopback.");
-        }
-
-        private static bool IsFree(int port)
-        {
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                return true;
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
         }
     }
 

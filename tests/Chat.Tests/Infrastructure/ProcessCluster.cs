@@ -29,8 +29,8 @@ public sealed class ProcessCluster : IAsyncDisposable
         _silos = new Process?[silos];
         _environment = environment;
         _logDirectory = logDirectory;
-        _siloPortBase = FreePortRange(silos);
-        _gatewayPortBase = FreePortRange(silos);
+        _siloPortBase = FreePorts.Range(silos);
+        _gatewayPortBase = FreePorts.Range(silos);
     }
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
@@ -202,7 +202,7 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     private void StartFrontend()
     {
-        var port = FreePortRange(1);
+        var port = FreePorts.Range(1);
         var dll = Path.Combine(RepositoryRoot, "WebFrontend", "bin", Configuration, "net10.0", "WebFrontend.dll");
         // Embedded mode has no membership store to find gateways in: the frontend is told them, as ./run does.
         var gateways = string.Join(',', Enumerable.Range(0, _silos.Length).Select(i => $"127.0.0.1:{_gatewayPortBase + i}"));
@@ -241,35 +241,6 @@ public sealed class ProcessCluster : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-
-    /// <summary>The first of <paramref name="count"/> consecutive free loopback ports.</summary>
-    private static int FreePortRange(int count)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var first = Random.Shared.Next(20_000, 29_000);
-            if (Enumerable.Range(first, count).All(IsFree))
-            {
-                return first;
-            }
-        }
-
-        throw new InvalidOperationException($"No {count} consecutive free ports found on loopback.");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     private static string FindRepositoryRoot()
