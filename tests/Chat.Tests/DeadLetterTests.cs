@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
 using Chat.Tests.Infrastructure;
 using Grains;
 using Grains.Hosting;
@@ -414,5 +416,53 @@ public sealed class DeadLetterRedisTests : IAsyncLifetime
         public TestCluster Cluster => cluster.Cluster;
 
         public async ValueTask DisposeAsync() => await cluster.DisposeAsync();
+    }
+}
+
+/// <summary>One silo whose processor fails every message once, and only one attempt is allowed.</summary>
+public sealed class FailingOnceFixture : ChatClusterFixture
+{
+    protected override short Silos => 1;
+
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Test:Processor"] = "scripted",
+        ["Processing:MaxAttempts"] = "1",
+    };
+}
+
+public sealed class DeadLetterApiTests(FailingOnceFixture fixture) : IClassFixture<FailingOnceFixture>
+{
+    [Fact]
+    public async Task A_page_past_the_end_is_empty_even_where_page_times_page_size_overflows()
+    {
+        var id = ChatApiBatchExtensions.NewIds("dead", 1)[0];
+        using (var submitted = await fixture.Api.Submit($"fail-1 {id}", id))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        }
+
+        await fixture.Api.WaitForStatus(id, "failed");
+
+        var first = await Page("page=1&pageSize=2");
+        Assert.Equal(id, Assert.Single(first.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
+        Assert.Equal(1, first.GetProperty("total").GetInt32());
+
+        // 1073741824 × 2 is 2^31: as an int it wrapped to a negative skip, which listed page 1 again.
+        foreach (var query in new[] { "page=1073741825&pageSize=2", "page=2&pageSize=2", "page=2147483647&pageSize=200" })
+        {
+            var page = await Page(query);
+            Assert.Equal(0, page.GetProperty("items").GetArrayLength());
+            Assert.Equal(1, page.GetProperty("total").GetInt32());
+        }
+
+        Assert.Equal(1073741825, (await Page("page=1073741825&pageSize=2")).GetProperty("page").GetInt32());
+    }
+
+    private async Task<JsonElement> Page(string query)
+    {
+        using var response = await fixture.Http.GetAsync($"/results?status=failed&{query}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await ChatApi.Json(response);
     }
 }
