@@ -7,15 +7,17 @@ namespace Grains.Interfaces;
 [Alias("IDeadLetterGrain")]
 public interface IDeadLetterGrain : IGrainWithIntegerKey
 {
+    /// <summary>Lists the id as the newest failure; an id already listed moves there, so repeating is harmless.</summary>
     [Alias("Add")]
     ValueTask Add(string id, DateTimeOffset failedAt);
 
+    /// <summary>Takes the id off the list; an id not listed is ignored.</summary>
     [Alias("Remove")]
     ValueTask Remove(string id);
 
-    /// <summary>A page of ids, newest failure first, and the total count.</summary>
+    /// <summary>A page of at most 1,000 ids, newest failure first, and the total count; empty past the end.</summary>
     [Alias("List")]
-    ValueTask<DeadLetterPage> List(int skip, int take);
+    ValueTask<DeadLetterPage> List(long skip, int take);
 }
 
 [GenerateSerializer, Immutable, Alias("DeadLetterPage")]

@@ -1,5 +1,9 @@
 namespace Grains;
 
+/// <summary>
+/// The dead-letter list as one record, the layout before <see cref="DeadLetters.DeadLetterIndex"/>. Read only to
+/// move an existing deployment's list into segments, then cleared; <see cref="DeadLetter"/> is still the entry type.
+/// </summary>
 [GenerateSerializer, Alias("DeadLetterState")]
 public sealed class DeadLetterState
 {

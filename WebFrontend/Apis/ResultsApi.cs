@@ -30,8 +30,10 @@ public static class ResultsApi
             return Problems.Validation("page", $"page must be 1 or more and pageSize between 1 and {MaxPageSize}.");
         }
 
+        // In long: (page - 1) × pageSize passes int.MaxValue (page 1073741825 of 2), and wrapped to a negative skip: page 1.
+        var skip = (long)(number - 1) * size;
         var ids = await cluster.CallAsync(
-            grains => grains.GetGrain<IDeadLetterGrain>(0).List((number - 1) * size, size).AsTask(), cancellationToken);
+            grains => grains.GetGrain<IDeadLetterGrain>(0).List(skip, size).AsTask(), cancellationToken);
         var results = await Task.WhenAll(ids.Ids.Select(id =>
             cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Get().AsTask(), cancellationToken)));
         var items = results.OfType<ChatResult>().Select(ResultResponse.From).ToList();
