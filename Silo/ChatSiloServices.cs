@@ -44,7 +44,11 @@ public static class ChatSiloServices
     private static void AddDurableState(ISiloBuilder silo, string redis, StreamingOptions streaming)
     {
         silo.AddRedisGrainStorage(ChatStorage.Results, options =>
-            options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
+        {
+            options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+            // A cleared record (a dead-letter segment dropped at capacity) is deleted, not kept empty for ever.
+            options.DeleteStateOnClear = true;
+        });
         var lease = TimeSpan.FromSeconds(streaming.LeaseSeconds);
         silo.AddRedisStreams(
             ChatStreams.Provider,

@@ -11,6 +11,7 @@ using Orleans.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
+using Silo;
 using Xunit.Abstractions;
 
 namespace Chat.Tests;
@@ -55,7 +56,7 @@ public sealed class DeadLetterCluster : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            silo.AddChatProcessing(silo.Configuration);
+            silo.AddChatServices(SiloMode.From(silo.Configuration));
             CountingGrainStorage.Decorate(silo.Services, ChatStorage.Results);
         }
     }
