@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace Chat.Tests;
 
-/// <summary>Durable mode with the scripted processor: a 2 s drain deadline, and an attempt timeout far beyond it.</summary>
+/// <summary>Durable mode with the scripted processor: a 2 s drain deadline, an attempt timeout far beyond it, one attempt per message.</summary>
 public sealed class DrainDeadlineCluster(RedisServer redis) : ChatClusterFixture
 {
     public const int DrainSeconds = 2;
@@ -17,6 +17,8 @@ public sealed class DrainDeadlineCluster(RedisServer redis) : ChatClusterFixture
         ["Test:Processor"] = "scripted",
         ["Processing:ShutdownDrainSeconds"] = DrainSeconds.ToString(),
         ["Processing:TimeoutSeconds"] = "120",
+        // One attempt: an attempt cut off by the drain is not the message's failure, so it must run again anyway.
+        ["Processing:MaxAttempts"] = "1",
         ["Processing:RetryBaseDelayMs"] = "50",
         ["Processing:RetryMaxDelayMs"] = "200",
         ["Processing:RebalanceCheckSeconds"] = "1",
