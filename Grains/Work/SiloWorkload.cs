@@ -91,16 +91,16 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
         Interlocked.Decrement(ref _inFlight);
     }
 
-    public SiloLoadReport Snapshot() => new(
-        SiloName,
-        StartedAt,
-        Interlocked.Read(ref _accepted),
-        Interlocked.Read(ref _started),
-        Interlocked.Read(ref _completed),
-        Interlocked.Read(ref _failed),
-        Volatile.Read(ref _inFlight),
-        Volatile.Read(ref _pending),
-        SiloAddress.ToParsableString());
+    public SiloLoadReport Snapshot()
+    {
+        // In flight first: an attempt counts as finished before it leaves the in-flight count, so a report that
+        // shows nothing in flight includes every finished attempt.
+        var inFlight = Volatile.Read(ref _inFlight);
+        var pending = Volatile.Read(ref _pending);
+        return new SiloLoadReport(
+            SiloName, StartedAt, Interlocked.Read(ref _accepted), Interlocked.Read(ref _started), Interlocked.Read(ref _completed),
+            Interlocked.Read(ref _failed), inFlight, pending, SiloAddress.ToParsableString());
+    }
 
     void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(SiloWorkload), ServiceLifecycleStage.BecomeActive, _ => Task.CompletedTask, DrainAsync);
