@@ -11,9 +11,10 @@ public interface IChatResultGrain : IGrainWithStringKey
     /// <summary>
     /// Stores the message as queued (if new) and publishes it to the given work-stream partition. The same
     /// <paramref name="request"/> again is answered Accepted again; another request for the same message, Existing.
+    /// Unless <paramref name="admitNew"/> (the backlog is full), a new message is not stored and the answer is Busy.
     /// </summary>
     [Alias("AcceptRequest")]
-    ValueTask<SubmitOutcome> Accept(string message, int partition, Guid request);
+    ValueTask<SubmitOutcome> Accept(string message, int partition, Guid request, bool admitNew = true);
 
     /// <summary>The current snapshot, or null when no message was ever accepted under this id.</summary>
     [Alias("Get")]

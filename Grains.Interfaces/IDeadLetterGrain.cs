@@ -16,7 +16,7 @@ public interface IDeadLetterGrain : IGrainWithIntegerKey
     ValueTask Remove(string id);
 
     /// <summary>A page of at most 1,000 ids, newest failure first, and the total count; empty past the end.</summary>
-    [Alias("List")]
+    [Alias("ListFrom")]
     ValueTask<DeadLetterPage> List(long skip, int take);
 }
 

@@ -33,16 +33,11 @@ public sealed class ChatDispatcherGrain(
             throw new ChatValidationException(problem);
         }
 
-        var result = GrainFactory.GetGrain<IChatResultGrain>(submission.Id);
-        if (backlog.IsFull(out var retryAfter))
-        {
-            // A resubmission of a message the cluster already holds is answered even when full.
-            return await result.Get() is { } existing
-                ? new SubmitOutcome(existing.Message == submission.Message ? SubmitStatus.Existing : SubmitStatus.Conflict, existing, TimeSpan.Zero)
-                : new SubmitOutcome(SubmitStatus.Busy, null, retryAfter);
-        }
-
+        // When full, a message the cluster already holds is still answered (a resubmission, or this same request
+        // repeated after a lost reply); only a new one is turned away.
+        var full = backlog.IsFull(out var retryAfter);
         var partition = (int)(_next++ % (uint)streamingOptions.Value.Partitions);
-        return await result.Accept(submission.Message, partition, submission.Request);
+        var outcome = await GrainFactory.GetGrain<IChatResultGrain>(submission.Id).Accept(submission.Message, partition, submission.Request, admitNew: !full);
+        return outcome.Status == SubmitStatus.Busy ? outcome with { RetryAfter = retryAfter } : outcome;
     }
 }

@@ -50,8 +50,13 @@ public sealed partial class ChatResultGrain(
         }
     }
 
-    public async ValueTask<SubmitOutcome> Accept(string message, int partition, Guid request)
+    public async ValueTask<SubmitOutcome> Accept(string message, int partition, Guid request, bool admitNew = true)
     {
+        if (_current is null && !admitNew)
+        {
+            return new SubmitOutcome(SubmitStatus.Busy, null, TimeSpan.Zero);
+        }
+
         var transition = await ApplyAsync(new Accept(message, request, clock.GetUtcNow()), partition);
         var status = transition.Verdict switch
         {
@@ -130,8 +135,9 @@ public sealed partial class ChatResultGrain(
             return transition;
         }
 
-        _current = transition.State!;
-        await WriteAsync(_current);
+        // Stored before it becomes this grain's state: a write that fails leaves nothing acted on that storage lacks.
+        await WriteAsync(transition.State!);
+        _current = transition.State;
         if (_observers.Count > 0)
         {
             var snapshot = Snapshot()!;
@@ -184,7 +190,17 @@ public sealed partial class ChatResultGrain(
     private async Task WriteAsync(MessageState next)
     {
         state.State = ChatResultState.From(next);
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Whether it was stored is unknown (the reply may be what was lost): the next activation reads the truth.
+            this.DeactivateOnIdle();
+            throw;
+        }
+
         _clearedOutboxUnstored = false;
     }
 

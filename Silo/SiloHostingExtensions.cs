@@ -48,7 +48,7 @@ public static class SiloHostingExtensions
 
             silo.Configure<SiloOptions>(options => options.SiloName = $"silo-{host.Instance}");
             // How fast a dead silo is declared dead (Membership__ProbeTimeout, Membership__NumMissedProbesLimit, ...).
-            silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Membership");
+            silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration("Membership").ValidateOnStart();
             silo.AddChatServices(mode);
         });
         return builder;

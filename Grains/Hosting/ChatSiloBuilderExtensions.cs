@@ -33,6 +33,7 @@ public static class ChatSiloBuilderExtensions
         services.AddSingleton<WorkAcknowledgement>();
         services.AddChatProcessor();
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
+        services.AddPlacementDirector<OldestSiloPlacement, OldestSiloPlacementDirector>();
         return silo;
     }
 }

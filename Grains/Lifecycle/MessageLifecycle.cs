@@ -72,12 +72,15 @@ public static class MessageLifecycle
             return new Transition(state, Verdict.Refused);
         }
 
-        // Taking over an abandoned attempt bumps the attempt number, so its late reply is stale.
+        // Taking over an abandoned attempt bumps the attempt number, so its late reply is stale; the abandoned
+        // attempt does not count toward the limit.
+        var takeover = state.Status == ChatStatus.Processing;
         return Applied(state with
         {
             Status = ChatStatus.Processing,
             Holder = claim.Holder,
             Attempts = state.Attempts + 1,
+            RoundStartAttempts = state.RoundStartAttempts + (takeover ? 1 : 0),
             StartedAt = claim.At,
         });
     }
@@ -133,7 +136,14 @@ public static class MessageLifecycle
             return new Transition(state, recorded ? Verdict.Repeated : Verdict.Stale);
         }
 
-        return Applied(state with { Status = ChatStatus.Queued, Error = abandon.Reason, Outbox = Outbox.Empty with { Publish = true } });
+        // Not the message's failure: the attempt does not count toward the limit.
+        return Applied(state with
+        {
+            Status = ChatStatus.Queued,
+            Error = abandon.Reason,
+            RoundStartAttempts = state.RoundStartAttempts + 1,
+            Outbox = Outbox.Empty with { Publish = true },
+        });
     }
 
     private static Transition OnCancel(MessageState state, Cancel cancel) => state.Status switch

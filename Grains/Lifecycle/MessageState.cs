@@ -19,7 +19,11 @@ public sealed record MessageState
     /// <summary>Attempts ever started, across every round.</summary>
     public int Attempts { get; init; }
 
-    /// <summary>Attempts made before the current round; a manual retry starts a new round with a fresh allowance.</summary>
+    /// <summary>
+    /// Attempts that do not count toward the current round's limit: those of earlier rounds (a manual retry starts a
+    /// new round with a fresh allowance), and those abandoned through no fault of the message (cut off by a stopping
+    /// silo, or taken over from a dead one).
+    /// </summary>
     public int RoundStartAttempts { get; init; }
 
     /// <summary>Who runs (or last ran) the message: set by a claim, kept afterwards to show where it ran.</summary>

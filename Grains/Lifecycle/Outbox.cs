@@ -11,7 +11,8 @@ public enum DeadLetterChange
 /// <summary>
 /// The effects of a transition that must happen even if the silo dies right after storing it: they are stored
 /// with the state, carried out, then cleared. Each is safe to repeat (a second publish is skipped at claim; the
-/// dead-letter index ignores a repeated add or remove), so a reactivated grain simply carries out what is left.
+/// dead-letter index lists an id once however often it is added, and ignores a repeated remove), so a reactivated
+/// grain simply carries out what is left.
 /// </summary>
 /// <param name="Publish">Hand the message to the work stream.</param>
 /// <param name="NotBefore">With <paramref name="Publish"/>: the retry's backoff, carried in the stream entry.</param>

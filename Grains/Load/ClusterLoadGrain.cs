@@ -1,4 +1,5 @@
 using Grains.Interfaces;
+using Grains.Placement;
 using Orleans.Runtime;
 
 namespace Grains.Load;
@@ -9,6 +10,7 @@ namespace Grains.Load;
 /// back to a live silo after the lease in durable mode) and when a message is delivered twice. Silos that left
 /// keep their last report, because the work they did still counts in the totals.
 /// </summary>
+[OldestSiloPlacement]
 public sealed class ClusterLoadGrain(TimeProvider clock, IClusterMembershipService membership) : Grain, IClusterLoadGrain
 {
     private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(5);

@@ -9,18 +9,18 @@ namespace Grains.Results;
 public sealed class AttemptLiveness(IClusterMembershipService membership, IOptions<ProcessingOptions> processing, IOptions<StreamingOptions> streaming)
 {
     /// <summary>
-    /// Abandoned: its silo is gone from the cluster, or it has outlived the processing timeout by a whole lease,
-    /// which a live attempt cannot (its processor is cancelled at the timeout).
+    /// Abandoned: its silo is dead, or unknown to this silo's view of the cluster for longer than a lease (a silo
+    /// that has only just joined is unknown for a moment too); or it has outlived the processing timeout by a whole
+    /// lease, which a live attempt cannot (its processor is cancelled at the timeout).
     /// </summary>
     public bool IsAbandoned(MessageState state, DateTimeOffset now)
     {
-        if (state.Holder is { SiloAddress.Length: > 0 } holder
-            && membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(holder.SiloAddress)) is SiloStatus.Dead or SiloStatus.None)
-        {
-            return true;
-        }
-
-        var limit = TimeSpan.FromSeconds(processing.Value.TimeoutSeconds + streaming.Value.LeaseSeconds);
-        return LifecyclePolicy.Outlived(state.StartedAt, now, limit);
+        var lease = TimeSpan.FromSeconds(streaming.Value.LeaseSeconds);
+        var silo = state.Holder is { SiloAddress.Length: > 0 } holder
+            ? membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(holder.SiloAddress))
+            : SiloStatus.None;
+        return silo == SiloStatus.Dead
+            || (silo == SiloStatus.None && LifecyclePolicy.Outlived(state.StartedAt, now, lease))
+            || LifecyclePolicy.Outlived(state.StartedAt, now, TimeSpan.FromSeconds(processing.Value.TimeoutSeconds) + lease);
     }
 }

@@ -61,7 +61,12 @@ public sealed partial class AttemptRunner(
         {
             var processed = await ProcessAsync(item, claim.Attempt, cancellation);
             outcome = await RecordAsync(result, claim.Attempt, processed);
-            await acknowledgement.AcknowledgeAsync(worker, work);
+            // A superseded attempt was taken over, and the takeover may still be running elsewhere on this same
+            // entry: acknowledged now, it would not come back if that silo died too.
+            if (outcome != WorkOutcome.Superseded || (await CallResultAsync(() => result.Get().AsTask()))?.IsTerminal != false)
+            {
+                await acknowledgement.AcknowledgeAsync(worker, work);
+            }
         }
         catch (Exception exception)
         {

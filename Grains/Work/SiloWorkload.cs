@@ -15,6 +15,8 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
     private readonly SemaphoreSlim _slots;
     private readonly ProcessingOptions _options;
     private readonly ILogger<SiloWorkload> _logger;
+    private static readonly TimeSpan CutOffRecordLimit = TimeSpan.FromSeconds(5);
+
     private readonly CancellationTokenSource _stopping = new();
     private long _accepted;
     private long _started;
@@ -128,11 +130,36 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
         {
             LogDrainDeadline(_logger, Volatile.Read(ref _pending), Volatile.Read(ref _inFlight));
             await _stopping.CancelAsync();
+            await WaitForCutOffsAsync();
+        }
+    }
+
+    /// <summary>
+    /// Gives the attempts just cut off a moment to record that they were (so their messages are queued again at
+    /// once), since embedded mode has no lease that would bring them back. A processor deaf to its token is not
+    /// waited for beyond that.
+    /// </summary>
+    private async Task WaitForCutOffsAsync()
+    {
+        using var limit = new CancellationTokenSource(CutOffRecordLimit);
+        try
+        {
+            while (Volatile.Read(ref _slotsHeld) > 0)
+            {
+                await Task.Delay(20, limit.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            LogCutOffsUnrecorded(_logger, Volatile.Read(ref _inFlight));
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Draining: finishing {InFlight} running messages, handing {Pending} not started back to the stream (deadline {Deadline})")]
     private static partial void LogDraining(ILogger logger, int inFlight, int pending, TimeSpan deadline);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{InFlight} attempts cut off by the drain deadline did not end in time; their messages come back after the lease, or stay processing in embedded mode")]
+    private static partial void LogCutOffsUnrecorded(ILogger logger, int inFlight);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Drained: nothing runs on this silo any more")]
     private static partial void LogDrained(ILogger logger);

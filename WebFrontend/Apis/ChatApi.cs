@@ -69,7 +69,8 @@ public static class ChatApi
 
         return outcome.Status switch
         {
-            // Existing under an id this frontend made means an earlier retry of this same request got through.
+            // A repeat of this request after a lost reply is answered Accepted by the cluster itself. Existing under
+            // an id this frontend generated cannot be another client's message either, so it is this one too.
             SubmitStatus.Accepted => Accepted(outcome.Result!),
             SubmitStatus.Existing when generatedId => Accepted(outcome.Result!),
             SubmitStatus.Existing => TypedResults.Ok(ResultResponse.From(outcome.Result!)),

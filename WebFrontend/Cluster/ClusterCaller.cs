@@ -7,8 +7,9 @@ namespace WebFrontend.Cluster;
 
 /// <summary>
 /// Runs grain calls for the HTTP handlers, retrying the failures a silo or gateway dying causes until the
-/// retry window ends. Every call made through it must be safe to repeat; the chat calls are, because a
-/// message's id is fixed before the first attempt.
+/// retry window ends. Every call made through it must be safe to repeat, and give the answer the first call would
+/// have: the chat calls do, because each names its message and its request (ids fixed before the first attempt)
+/// and the message lifecycle answers a repeated event as it answered the first.
 /// </summary>
 public sealed partial class ClusterCaller(
     IClusterClient client,

@@ -31,7 +31,8 @@ public sealed class BacklogAccountingTests
         var ids = ChatApiBatchExtensions.NewIds("killed-backlog", 18);
         await cluster.Api.SubmitAll(ids);
 
-        // Not silo 0: it holds the embedded cluster's membership.
+        // Not silo 0: it holds the embedded cluster's membership, and, as the oldest silo, the load grain, which
+        // must live through the kill for the test to show that it forgets the dead silo.
         var victim = await Eventually.Returns(
             async () => SiloHolding(await Snapshot(cluster.Http), [cluster.SiloEndpoint(1), cluster.SiloEndpoint(2)], minimumPending: 2),
             silo => silo is not null, "silo 1 or 2 to hold at least two waiting messages");
@@ -68,6 +69,7 @@ public sealed class BacklogAccountingTests
         var ids = ChatApiBatchExtensions.NewIds("redelivered", 9).ToList();
         await cluster.Api.SubmitAll(ids);
 
+        // Silo 1 or 2, so that silo 0, the oldest, keeps the load grain alive through the kill.
         var (running, silo) = await Eventually.Returns(
             () => RunningOn(cluster.Api, ids, [cluster.SiloEndpoint(1), cluster.SiloEndpoint(2)]),
             found => found.Id is not null, "a message to run on silo 1 or 2");

@@ -71,7 +71,7 @@ public sealed class FailureHandlingTests(ScriptedProcessorFixture fixture) : ICl
     }
 
     [Fact]
-    public async Task An_attempt_abandoned_at_the_timeout_is_retried_and_the_retry_completes()
+    public async Task A_timed_out_attempt_is_a_failure_retried_and_the_retry_completes()
     {
         var text = _script.Hang(1, "on the first attempt only");
         var id = await Submit(text);

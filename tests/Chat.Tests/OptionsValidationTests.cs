@@ -53,7 +53,7 @@ public sealed class OptionsValidationTests
         {
             web.UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
             // No cluster to reach: the host must fail on the setting, not wait for silos.
-            web.UseSetting("Cluster:Gateways", $"127.0.0.1:{FreePort()}");
+            web.UseSetting("Cluster:Gateways", $"127.0.0.1:{FreePorts.Any()}");
             web.UseSetting(key, value);
         });
 
@@ -97,8 +97,8 @@ public sealed class OptionsValidationTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Silo:SiloPortBase"] = FreePort().ToString(),
-            ["Silo:GatewayPortBase"] = FreePort().ToString(),
+            ["Silo:SiloPortBase"] = FreePorts.Any().ToString(),
+            ["Silo:GatewayPortBase"] = FreePorts.Any().ToString(),
             ["Cluster:ServiceId"] = $"options-{Guid.NewGuid():N}",
             [key] = value,
         });
@@ -127,10 +127,4 @@ public sealed class OptionsValidationTests
         Assert.True(named, $"Expected a failure naming {key}; got:{Environment.NewLine}{failure}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -166,5 +166,23 @@ public sealed class RepeatedCallTests(InjectedFaultsFixture fixture) : IClassFix
         Assert.DoesNotContain(id, failedPage.Ids);
     }
 
+    [Fact]
+    public async Task With_the_backlog_full_a_repeated_submission_is_still_answered_as_the_first_and_a_new_one_stores_nothing()
+    {
+        var id = NewId();
+        var grain = fixture.Cluster.Client.GetGrain<IChatResultGrain>(id);
+        var request = Guid.NewGuid();
+
+        var busy = await grain.Accept($"echo {id}", 0, request, admitNew: false);
+        Assert.Equal(SubmitStatus.Busy, busy.Status);
+        Assert.Null(busy.Result);
+        Assert.Null(await grain.Get());
+
+        Assert.Equal(SubmitStatus.Accepted, (await grain.Accept($"echo {id}", 0, request)).Status);
+        Assert.Equal(SubmitStatus.Accepted, (await grain.Accept($"echo {id}", 0, request, admitNew: false)).Status);
+        Assert.Equal(SubmitStatus.Existing, (await grain.Accept($"echo {id}", 0, Guid.NewGuid(), admitNew: false)).Status);
+        Assert.Equal(SubmitStatus.Conflict, (await grain.Accept("another message", 0, Guid.NewGuid(), admitNew: false)).Status);
+    }
+
     private static string NewId() => $"repeat-{Guid.NewGuid():N}";
 }

@@ -163,7 +163,9 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         /// <summary>Starts ./run on free ports (room for add-silo above the first silos) and waits until it says it is ready.</summary>
         public static async Task<RunScript> StartAsync(ITestOutputHelper output, string data, int silos, bool durable, Dictionary<string, string>? environment = null)
         {
-            var run = new RunScript(output, data, FreePorts.Range(silos + 3, 12_000, 19_000), FreePorts.Range(silos + 3, 12_000, 19_000), FreePorts.Range(1, 12_000, 19_000), FreePorts.Range(1, 12_000, 19_000));
+            // One range for every port, so none can fall among another's.
+            var ports = FreePorts.Range(2 * (silos + 3) + 2, 12_000, 19_000);
+            var run = new RunScript(output, data, ports, ports + silos + 3, ports + 2 * (silos + 3), ports + 2 * (silos + 3) + 1);
             foreach (var (key, value) in environment ?? [])
             {
                 run._environment[key] = value;

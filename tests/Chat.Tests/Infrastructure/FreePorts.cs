@@ -21,6 +21,14 @@ public static class FreePorts
         throw new InvalidOperationException($"No {count} consecutive free ports found on loopback.");
     }
 
+    /// <summary>One free loopback port, as the operating system picks it.</summary>
+    public static int Any()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private static bool IsFree(int port)
     {
         try

@@ -29,8 +29,9 @@ public sealed class ProcessCluster : IAsyncDisposable
         _silos = new Process?[silos];
         _environment = environment;
         _logDirectory = logDirectory;
-        _siloPortBase = FreePorts.Range(silos);
-        _gatewayPortBase = FreePorts.Range(silos);
+        // One range for both, so the gateway ports cannot fall among the silo ports.
+        _siloPortBase = FreePorts.Range(2 * silos);
+        _gatewayPortBase = _siloPortBase + silos;
     }
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
@@ -43,7 +44,11 @@ public sealed class ProcessCluster : IAsyncDisposable
         var cluster = Create(name, redis, silos, settings);
         try
         {
-            for (var i = 0; i < silos; i++)
+            // Silo 0 first, the others once it listens: it is then the oldest silo, which tests rely on (it hosts
+            // the cluster's singletons, and in embedded mode it is the primary).
+            cluster.StartSilo(0);
+            await cluster.WaitForSiloPortAsync(0, TimeSpan.FromSeconds(90));
+            for (var i = 1; i < silos; i++)
             {
                 cluster.StartSilo(i);
             }
@@ -66,6 +71,26 @@ public sealed class ProcessCluster : IAsyncDisposable
         cluster.StartFrontend();
         return cluster;
     }
+
+    private async Task WaitForSiloPortAsync(int instance, TimeSpan timeout) =>
+        await Eventually.Returns(async () =>
+        {
+            if (_silos[instance] is { HasExited: true } exited)
+            {
+                throw new InvalidOperationException($"Silo {instance} exited with code {exited.ExitCode}; see {_logDirectory}.");
+            }
+
+            using var client = new TcpClient();
+            try
+            {
+                await client.ConnectAsync(IPAddress.Loopback, _siloPortBase + instance);
+                return true;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }, listening => listening, $"silo {instance} to listen on its silo port", timeout);
 
     /// <summary>Starts every silo not running yet and waits until the frontend sees them all active.</summary>
     public async Task StartSilosAsync()

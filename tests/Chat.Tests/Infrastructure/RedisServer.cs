@@ -23,7 +23,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        var port = FreePort();
+        var port = FreePorts.Any();
         var directory = Directory.CreateTempSubdirectory("chat-redis-").FullName;
         var start = new ProcessStartInfo("redis-server")
         {
@@ -60,12 +60,5 @@ public sealed class RedisServer : IAsyncDisposable
 
         _process.Dispose();
         Directory.Delete(_directory, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

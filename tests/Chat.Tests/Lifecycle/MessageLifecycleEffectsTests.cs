@@ -118,6 +118,19 @@ public sealed class MessageLifecycleEffectsTests
     }
 
     [Fact]
+    public void Abandoned_attempts_do_not_use_up_the_allowance()
+    {
+        Claim Next() => ClaimEvent(Holder with { Claim = Guid.NewGuid() });
+        var third = Run(Accept(), Next(), new Abandon(1, "stopping", T0), Next(), new Claim(Holder with { Claim = Guid.NewGuid() }, true, T0))!;
+        Assert.Equal((3, 1), (third.Attempts, third.AttemptsThisRound));
+
+        // Three attempts were made, but only this one failed: it is retried, not failed for good.
+        var failed = MessageLifecycle.Apply(third, new Fail(3, "boom", 0, T0), Policy);
+        Assert.Equal(ChatStatus.Queued, failed.State!.Status);
+        Assert.NotNull(failed.RetryAfter);
+    }
+
+    [Fact]
     public void A_transition_cannot_be_applied_over_effects_not_yet_carried_out()
     {
         var accepted = MessageLifecycle.Apply(null, new Accept("hello", Guid.NewGuid(), T0), Policy).State!;
