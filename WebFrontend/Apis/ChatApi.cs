@@ -64,8 +64,18 @@ public static class ChatApi
 
         // One request id however often the call is repeated, so a repeat after a lost reply is answered as the first.
         var submission = new ChatSubmission(body.Id ?? ChatRules.NewId(), body.Message!, Guid.NewGuid());
-        var outcome = await cluster.CallAsync(
-            grains => grains.GetGrain<IChatDispatcherGrain>(IChatDispatcherGrain.AnyKey()).Submit(submission).AsTask(), cancellationToken);
+        SubmitOutcome outcome;
+        try
+        {
+            outcome = await cluster.CallAsync(
+                grains => grains.GetGrain<IChatDispatcherGrain>(IChatDispatcherGrain.AnyKey()).Submit(submission).AsTask(), cancellationToken);
+        }
+        catch (ClusterUnavailableException)
+        {
+            // The message may have been stored before the cluster stopped answering: the client gets its id, to read
+            // it or to resubmit under it, which is safe either way.
+            return Problems.OutcomeUnknown(request.HttpContext, submission.Id);
+        }
 
         return outcome.Status switch
         {

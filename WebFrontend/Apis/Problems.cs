@@ -48,6 +48,18 @@ public static class Problems
             title: "Backlog full.");
     }
 
+    /// <summary>503 for a submission the cluster may or may not have stored: its id, in the body and in Location.</summary>
+    public static ProblemHttpResult OutcomeUnknown(HttpContext context, string id)
+    {
+        SetRetryAfter(context, TimeSpan.FromSeconds(5));
+        context.Response.Headers.Location = $"/result/{id}";
+        return TypedResults.Problem(
+            $"The cluster did not confirm message '{id}' in time; it may have been stored. Read /result/{id}, or resubmit with \"id\": \"{id}\", which never stores it twice.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Outcome unknown.",
+            extensions: new Dictionary<string, object?> { ["id"] = id });
+    }
+
     public static ProblemHttpResult Unavailable(string title, string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: title);
 

@@ -17,6 +17,7 @@ public sealed class InjectedFaultsFixture : ChatClusterFixture
         ["Test:InjectedFaults"] = "on",
         ["Processing:MaxAttempts"] = "1",
         ["Processing:TimeoutSeconds"] = "30",
+        ["Cluster:RetryWindowSeconds"] = "2",
     };
 
     protected override void ConfigureFrontendServices(IServiceCollection services) =>
@@ -182,6 +183,41 @@ public sealed class RepeatedCallTests(InjectedFaultsFixture fixture) : IClassFix
         Assert.Equal(SubmitStatus.Accepted, (await grain.Accept($"echo {id}", 0, request, admitNew: false)).Status);
         Assert.Equal(SubmitStatus.Existing, (await grain.Accept($"echo {id}", 0, Guid.NewGuid(), admitNew: false)).Status);
         Assert.Equal(SubmitStatus.Conflict, (await grain.Accept("another message", 0, Guid.NewGuid(), admitNew: false)).Status);
+    }
+
+    [Fact]
+    public async Task A_submission_the_cluster_never_confirms_answers_503_with_its_id_and_can_be_read_or_resubmitted()
+    {
+        // Every reply to the submission is lost, for longer than the frontend's retry window (2 s here).
+        for (var i = 0; i < 200; i++)
+        {
+            InjectedFaults.LoseNextReply<IChatDispatcherGrain>(nameof(IChatDispatcherGrain.Submit), LostReply);
+        }
+
+        HttpResponseMessage unknown;
+        try
+        {
+            unknown = await fixture.Api.Submit("echo a message whose client sent no id");
+        }
+        finally
+        {
+            InjectedFaults.Clear();
+        }
+
+        using (unknown)
+        {
+            var problem = await ChatApi.Json(unknown);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unknown.StatusCode);
+            Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(unknown.Headers.RetryAfter);
+            var id = problem.GetProperty("id").GetString()!;
+            Assert.Equal($"/result/{id}", unknown.Headers.Location?.OriginalString);
+
+            // It was stored (the calls ran; only their replies were lost): readable, and resubmitting stores nothing new.
+            Assert.Equal(1, (await fixture.Api.WaitForStatus(id, "completed")).GetProperty("attempts").GetInt32());
+            using var resubmitted = await fixture.Api.Submit("echo a message whose client sent no id", id);
+            Assert.Equal(HttpStatusCode.OK, resubmitted.StatusCode);
+        }
     }
 
     private static string NewId() => $"repeat-{Guid.NewGuid():N}";

@@ -23,6 +23,13 @@ public sealed class InjectedFaults : IOutgoingGrainCallFilter
     public static void FailNextCall<TGrain>(string method, Func<Exception> fault) =>
         FailedCalls.GetOrAdd((typeof(TGrain), method), _ => new()).Enqueue(fault);
 
+    /// <summary>Disarms every fault not fired yet.</summary>
+    public static void Clear()
+    {
+        LostReplies.Clear();
+        FailedCalls.Clear();
+    }
+
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         if (context.InterfaceMethod is not { DeclaringType: { } type } method)
