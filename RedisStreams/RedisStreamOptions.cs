@@ -40,6 +40,13 @@ public sealed class RedisStreamOptions
 
     /// <summary>How often each queue's receiver sweeps its pending entries for ones past the visibility timeout.</summary>
     public TimeSpan ClaimInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often a receiver whose queue came back empty reads it anyway. Every publish also sends a wake-up over
+    /// Redis pub/sub that makes the queue's receiver read at its next poll, so this bounds only how long an entry
+    /// can wait if a wake-up is lost; it is what keeps an idle cluster from polling Redis hundreds of times a second.
+    /// </summary>
+    public TimeSpan IdleReadInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 [OptionsValidator]

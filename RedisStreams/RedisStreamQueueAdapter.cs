@@ -32,8 +32,11 @@ internal sealed class RedisStreamQueueAdapter(
 
         var batch = new RedisStreamBatchContainer(streamId, events.Cast<object>().ToList(), requestContext);
         var key = keyOf(queues.GetQueueForStream(streamId));
-        // Returns once Redis has the entry: from here on it survives the death of any silo.
-        await connection.GetDatabase().StreamAddAsync(key, PayloadField, serializer.SerializeToArray(batch));
+        // Returns once Redis has the entry: from here on it survives the death of any silo. The wake-up after it
+        // is not awaited: if it is lost, the receiver still reads within its idle interval.
+        var database = connection.GetDatabase();
+        await database.StreamAddAsync(key, PayloadField, serializer.SerializeToArray(batch));
+        await database.PublishAsync(RedisStreamReceiver.WakeChannel(key), RedisValue.EmptyString, CommandFlags.FireAndForget);
     }
 
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => createReceiver(queueId);

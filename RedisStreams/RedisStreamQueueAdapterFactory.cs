@@ -103,7 +103,7 @@ public sealed partial class RedisStreamQueueAdapterFactory : IQueueAdapterFactor
 
     private IQueueAdapterReceiver CreateReceiver(QueueId queueId, ConnectionMultiplexer connection) =>
         new RedisStreamReceiver(
-            connection.GetDatabase(), KeyOf(queueId), _options, _consumer, _serializer, TimeProvider.System,
+            connection.GetDatabase(), connection.GetSubscriber(), KeyOf(queueId), _options, _consumer, _serializer, TimeProvider.System,
             _loggers.CreateLogger($"{typeof(RedisStreamReceiver).FullName}.{_name}.{queueId.GetNumericId()}"));
 
     /// <summary>The Redis key of a queue, e.g. <c>orleans-streams:chat-service:chat:3</c>.</summary>

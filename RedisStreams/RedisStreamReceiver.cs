@@ -8,10 +8,13 @@ namespace RedisStreams;
 /// <summary>
 /// Reads one queue for the silo that currently owns it: first any entries whose consumer has held them past the
 /// visibility timeout (claimed in a rolling sweep), then new entries. Never blocks: StackExchange.Redis shares one
-/// connection, so the pulling agent's poll interval paces the reads.
+/// connection, so the pulling agent's poll interval paces the reads. Once the queue comes back empty, new entries
+/// are read only when a publisher's wake-up arrives or the idle interval has passed, so an idle queue costs Redis
+/// about one read a second instead of one per poll.
 /// </summary>
 internal sealed partial class RedisStreamReceiver(
     IDatabase redis,
+    ISubscriber subscriber,
     RedisKey key,
     RedisStreamOptions options,
     string consumer,
@@ -21,8 +24,15 @@ internal sealed partial class RedisStreamReceiver(
 {
     private static readonly RedisValue SweepStart = "0-0";
     private readonly RedisKey _sequenceKey = key.Append(":sequence");
+    private readonly RedisChannel _wakeChannel = WakeChannel(key);
     private RedisValue _sweepCursor = SweepStart;
     private DateTimeOffset _nextSweep;
+    private DateTimeOffset _nextIdleRead;
+    private volatile bool _woken = true;
+    private bool _idle;
+
+    /// <summary>The pub/sub channel on which a publish to the queue at <paramref name="queue"/> wakes its receiver.</summary>
+    internal static RedisChannel WakeChannel(RedisKey queue) => RedisChannel.Literal($"{queue}:wake");
 
     public async Task Initialize(TimeSpan timeout)
     {
@@ -38,6 +48,7 @@ internal sealed partial class RedisStreamReceiver(
 
         // Sweep at once: a new owner of the queue recovers what an earlier owner left pending.
         _nextSweep = clock.GetUtcNow();
+        await subscriber.SubscribeAsync(_wakeChannel, (_, _) => _woken = true);
     }
 
     [Obsolete("Use the overload which accepts a CancellationToken.")]
@@ -66,16 +77,27 @@ internal sealed partial class RedisStreamReceiver(
             await AddAsync(batches, claimed.ClaimedEntries);
         }
 
-        if (batches.Count < limit)
+        var read = _woken || !_idle || clock.GetUtcNow() >= _nextIdleRead;
+        if (batches.Count < limit && read)
         {
+            // Cleared before reading: a wake-up that arrives during the read is for an entry it may miss.
+            _woken = false;
             var entries = await redis.StreamReadGroupAsync(key, options.ConsumerGroup, consumer, StackExchange.Redis.StreamPosition.NewMessages, limit - batches.Count);
             await AddAsync(batches, entries);
         }
 
         if (batches.Count == 0)
         {
+            if (read)
+            {
+                _idle = true;
+                _nextIdleRead = clock.GetUtcNow() + options.IdleReadInterval;
+            }
+
             return [];
         }
+
+        _idle = false;
 
         // Tokens grow across every reader this queue ever had, not just this one: a consumer tells a new
         // reader the last token it saw, and the queue cache skips whatever is older than that.
@@ -100,7 +122,7 @@ internal sealed partial class RedisStreamReceiver(
         return AcknowledgeAsync(redis, key, options.ConsumerGroup, ids);
     }
 
-    public Task Shutdown(TimeSpan timeout) => Task.CompletedTask;
+    public Task Shutdown(TimeSpan timeout) => subscriber.UnsubscribeAsync(_wakeChannel);
 
     /// <summary>Acknowledges entries and deletes them, so the stream holds only work not yet done.</summary>
     internal static async Task AcknowledgeAsync(IDatabase redis, RedisKey key, string group, IReadOnlyCollection<string> entryIds)

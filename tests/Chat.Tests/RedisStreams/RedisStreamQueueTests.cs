@@ -27,7 +27,8 @@ public sealed class RedisStreamQueueTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
-        _inspector = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        // Admin: the idle test reads the server's command statistics.
+        _inspector = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString + ",allowAdmin=true");
     }
 
     public async Task DisposeAsync()
@@ -93,9 +94,11 @@ public sealed class RedisStreamQueueTests : IAsyncLifetime
             await dyingAdapter.QueueMessageBatchAsync(stream, [$"event-{i}"], null, null);
         }
 
-        // Read, never acknowledged: the silo dies holding them.
-        await ReadEventsAsync(await ReceiverAsync(dying, dyingAdapter), expected: 20);
+        // Read, never acknowledged: the silo dies holding them. Timed from before the read, since Redis times the
+        // entries' idleness from when it served them, which is before the read returns here.
+        var dyingReceiver = await ReceiverAsync(dying, dyingAdapter);
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        await ReadEventsAsync(dyingReceiver, expected: 20);
 
         var (successor, successorAdapter) = await CreateAsync("silo-next", visibility);
         var receiver = await ReceiverAsync(successor, successorAdapter);
@@ -155,19 +158,51 @@ public sealed class RedisStreamQueueTests : IAsyncLifetime
     }
 
     private async Task<(RedisStreamQueueAdapterFactory Factory, IQueueAdapter Adapter)> CreateAsync(
-        string consumer, TimeSpan? visibility = null, bool acknowledgeOnDelivery = false, int queues = 1)
+        string consumer, TimeSpan? visibility = null, bool acknowledgeOnDelivery = false, int queues = 1, TimeSpan? idleRead = null)
     {
         var options = new RedisStreamOptions
         {
             ConnectionString = _redis.ConnectionString,
             AcknowledgeOnDelivery = acknowledgeOnDelivery,
             VisibilityTimeout = visibility ?? TimeSpan.FromSeconds(30),
-            ClaimInterval = TimeSpan.FromMilliseconds(50),
+            ClaimInterval = visibility is null ? TimeSpan.FromHours(1) : TimeSpan.FromMilliseconds(50),
+            IdleReadInterval = idleRead ?? TimeSpan.FromSeconds(1),
         };
         var factory = new RedisStreamQueueAdapterFactory(
             "test", options, new HashRingStreamQueueMapperOptions { TotalQueueCount = queues }, new SimpleQueueCacheOptions(),
             _serviceId, consumer, Serializer, NullLoggerFactory.Instance);
         return (factory, await factory.CreateAdapter(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_idle_receiver_stops_reading_redis_until_a_publish_wakes_it()
+    {
+        // An idle interval longer than the test: only the publisher's wake-up can make the receiver read again.
+        var (factory, adapter) = await CreateAsync("silo-a", idleRead: TimeSpan.FromHours(1));
+        var receiver = await ReceiverAsync(factory, adapter);
+        Assert.Empty(await receiver.GetQueueMessagesAsync(100, CancellationToken.None));
+
+        var before = await ReadGroupCallsAsync();
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Empty(await receiver.GetQueueMessagesAsync(100, CancellationToken.None));
+        }
+
+        Assert.Equal(before, await ReadGroupCallsAsync());
+
+        await adapter.QueueMessageBatchAsync(StreamId.Create("orders", "idle"), ["wake-up"], null, null);
+        var read = await ReadEventsAsync(receiver, expected: 1);
+        Assert.Equal("wake-up", read.Single().Event);
+    }
+
+    /// <summary>How many XREADGROUP commands the server has run: what an idle queue costs Redis.</summary>
+    private async Task<long> ReadGroupCallsAsync()
+    {
+        var server = _inspector.GetServer(_inspector.GetEndPoints().Single());
+        var stats = (await server.InfoAsync("commandstats")).SelectMany(group => group).ToDictionary(pair => pair.Key, pair => pair.Value);
+        return stats.TryGetValue("cmdstat_xreadgroup", out var value)
+            ? long.Parse(value.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
     }
 
     private static QueueId QueueOf(RedisStreamQueueAdapterFactory factory, StreamId stream) =>
