@@ -14,7 +14,8 @@ public static partial class ChatRules
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline, which let "id\n" through to storage and into Location.
+    [GeneratedRegex(@"\A[A-Za-z0-9_-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 
     public static bool IsValidId(string? id) => id is not null && IdPattern().IsMatch(id);
@@ -27,9 +28,9 @@ public static partial class ChatRules
             return "The 'message' field is required.";
         }
 
-        if (string.IsNullOrWhiteSpace(message))
+        if (!HasVisibleText(message))
         {
-            return "The 'message' field must contain text, not only whitespace.";
+            return "The 'message' field must contain visible text, not only whitespace or invisible characters.";
         }
 
         if (message.Length > maxLength)
@@ -49,6 +50,30 @@ public static partial class ChatRules
 
         return null;
     }
+
+    /// <summary>
+    /// True when some character would show: not whitespace, a control or format character (zero-width space and
+    /// joiners, word joiner, BOM, bidi marks, tags), nor one of the other default-ignorable code points Unicode
+    /// says to render as nothing (variation selectors, Hangul fillers, ...). Emoji and ZWJ sequences have visible parts.
+    /// </summary>
+    public static bool HasVisibleText(string message)
+    {
+        foreach (var rune in message.EnumerateRunes())
+        {
+            if (!IsInvisible(rune))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsInvisible(Rune rune) =>
+        Rune.IsWhiteSpace(rune)
+        || Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format
+        || rune.Value is 0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180F) or 0x3164 or 0xFFA0
+            or (>= 0xFE00 and <= 0xFE0F) or (>= 0xE0000 and <= 0xE0FFF);
 
     public static string CheckIdMessage(string? id) =>
         $"The id '{Truncate(id)}' is not valid: use 1 to {MaxIdLength} characters of A-Z, a-z, 0-9, '_' or '-'.";

@@ -3,6 +3,7 @@ using Chat.Configuration;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using WebFrontend.Cluster;
 using WebFrontend.Model;
 
@@ -29,6 +30,14 @@ public static class ChatApi
         if (!request.HasJsonContentType())
         {
             return Problems.UnsupportedMediaType(request.ContentType);
+        }
+
+        // JSON is read as UTF-8 (RFC 8259); a body declared otherwise would be read as different text than was sent.
+        if (MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            && mediaType.Charset is { Length: > 0 } charset
+            && !string.Equals(HeaderUtilities.RemoveQuotes(charset).Value, "utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.UnsupportedCharset(charset.Value!);
         }
 
         ChatRequest? body;

@@ -13,7 +13,7 @@ public static class ClusterApi
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/cluster").WithTags("Cluster");
-        group.MapGet("/", GetAsync);
+        group.MapGetAndHead("/", GetAsync);
         group.MapGet("/events", Events);
         return app;
     }

@@ -23,6 +23,12 @@ public static class Problems
             statusCode: StatusCodes.Status415UnsupportedMediaType,
             title: "Unsupported media type.");
 
+    public static ProblemHttpResult UnsupportedCharset(string charset) =>
+        TypedResults.Problem(
+            $"Send the body as UTF-8 (application/json; charset=utf-8, or no charset); got charset '{charset}'.",
+            statusCode: StatusCodes.Status415UnsupportedMediaType,
+            title: "Unsupported charset.");
+
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found.");
 

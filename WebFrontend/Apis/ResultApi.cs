@@ -11,7 +11,7 @@ public static class ResultApi
     public static IEndpointRouteBuilder MapResultApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/result").WithTags("Results");
-        group.MapGet("/{id}", GetAsync);
+        group.MapGetAndHead("/{id}", GetAsync);
         group.MapGet("/{id}/events", EventsAsync);
         group.MapPost("/{id}/retry", RetryAsync);
         return app;

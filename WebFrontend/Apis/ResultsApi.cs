@@ -1,3 +1,4 @@
+using System.Globalization;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WebFrontend.Cluster;
@@ -10,27 +11,36 @@ public static class ResultsApi
 {
     public const int MaxPageSize = 200;
 
+    /// <summary>The dead-letter index keeps the newest 100,000 (DeadLetterGrain.Capacity): no page can start past them.</summary>
+    public const int MaxListed = 100_000;
+
     public static IEndpointRouteBuilder MapResultsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/results").WithTags("Results").MapGet("/", ListAsync);
+        app.MapGroup("/results").WithTags("Results").MapGetAndHead("/", ListAsync);
         return app;
     }
 
     public static async Task<Results<Ok<ResultsPage>, ProblemHttpResult>> ListAsync(
-        string? status, int? page, int? pageSize, ClusterCaller cluster, CancellationToken cancellationToken)
+        string? status, string? page, string? pageSize, ClusterCaller cluster, CancellationToken cancellationToken)
     {
         if (!string.Equals(status, "failed", StringComparison.Ordinal))
         {
             return Problems.Validation("status", "Only failed messages can be listed: use ?status=failed.");
         }
 
-        var (number, size) = (page ?? 1, pageSize ?? 50);
-        if (number < 1 || size < 1 || size > MaxPageSize)
+        // Read as text, so that "abc" or 99999999999 is named in a 400 rather than failing the binding with a bare one.
+        if (!TryParse(pageSize, 50, out var size) || size < 1 || size > MaxPageSize)
         {
-            return Problems.Validation("page", $"page must be 1 or more and pageSize between 1 and {MaxPageSize}.");
+            return Problems.Validation("pageSize", $"pageSize must be a whole number from 1 to {MaxPageSize}.");
         }
 
-        // In long: (page - 1) × pageSize passes int.MaxValue (page 1073741825 of 2), and wrapped to a negative skip: page 1.
+        var lastPage = (MaxListed + size - 1) / size;
+        if (!TryParse(page, 1, out var number) || number < 1 || number > lastPage)
+        {
+            return Problems.Validation(
+                "page", $"page must be a whole number from 1 to {lastPage}: with pageSize {size}, later pages would start past the newest 100,000 dead letters, all that are kept.");
+        }
+
         var skip = (long)(number - 1) * size;
         var ids = await cluster.CallAsync(
             grains => grains.GetGrain<IDeadLetterGrain>(0).List(skip, size).AsTask(), cancellationToken);
@@ -38,5 +48,16 @@ public static class ResultsApi
             cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Get().AsTask(), cancellationToken)));
         var items = results.OfType<ChatResult>().Select(ResultResponse.From).ToList();
         return TypedResults.Ok(new ResultsPage(items, number, size, ids.Total));
+    }
+
+    private static bool TryParse(string? text, int absent, out int value)
+    {
+        if (text is null)
+        {
+            value = absent;
+            return true;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
 }
