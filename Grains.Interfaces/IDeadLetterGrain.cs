@@ -7,6 +7,9 @@ namespace Grains.Interfaces;
 [Alias("IDeadLetterGrain")]
 public interface IDeadLetterGrain : IGrainWithIntegerKey
 {
+    /// <summary>How many of the newest failures the index keeps; older ones stay readable by id.</summary>
+    public const int Capacity = 100_000;
+
     /// <summary>Lists the id as the newest failure; an id already listed moves there, so repeating is harmless.</summary>
     [Alias("Add")]
     ValueTask Add(string id, DateTimeOffset failedAt);

@@ -31,7 +31,7 @@ namespace Grains;
 public sealed partial class DeadLetterGrain(
     [FromKeyedServices(ChatStorage.Results)] IGrainStorage storage, ILogger<DeadLetterGrain> logger) : Grain, IDeadLetterGrain
 {
-    public const int Capacity = 100_000;
+    public const int Capacity = IDeadLetterGrain.Capacity;
 
     /// <summary>Entries per stored segment: about 15 KB when full of 40-character ids; 100,000 entries are 391 to 782 segments.</summary>
     public const int SegmentSize = 256;

@@ -11,8 +11,8 @@ public static class ResultsApi
 {
     public const int MaxPageSize = 200;
 
-    /// <summary>The dead-letter index keeps the newest 100,000 (DeadLetterGrain.Capacity): no page can start past them.</summary>
-    public const int MaxListed = 100_000;
+    /// <summary>The dead-letter index keeps the newest failures only: no page can start past them.</summary>
+    public const int MaxListed = IDeadLetterGrain.Capacity;
 
     public static IEndpointRouteBuilder MapResultsApi(this IEndpointRouteBuilder app)
     {
