@@ -49,6 +49,17 @@ public sealed class RunScriptTests(ITestOutputHelper output)
             var result = await run.Api.Result(id);
             Assert.Equal(("completed", message), (result.GetProperty("status").GetString(), result.GetProperty("result").GetString()));
 
+            // Each start logged into a folder of its own; the second did not overwrite the first's logs.
+            var logs = Path.Combine(data, "logs");
+            var runs = RunScript.LogFolders(data);
+            Assert.Equal(2, runs.Count);
+            Assert.Equal(runs[1], new DirectoryInfo(Path.Combine(logs, "latest")).LinkTarget);
+            Assert.Contains($"Logs           {Path.Combine(logs, runs[1])}", run.Output);
+            Assert.Equal(
+                [["frontend.log", "redis.log", "silo-0.log", "silo-1.log"], ["frontend.log", "redis.log", "silo-0.log"]],
+                runs.Select(folder => Directory.GetFiles(Path.Combine(logs, folder)).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()));
+            Assert.Contains("Now listening on: http://127.0.0.1:", File.ReadAllText(Path.Combine(logs, runs[0], "frontend.log")));
+
             var started = run.ProcessesStarted();
             Assert.Equal(143, await run.StopAsync("TERM"));
             Assert.Equal([], started.Where(p => p.IsRunning()).Select(p => p.ToString()));
@@ -68,6 +79,9 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         var second = await run.AddSiloAsync();
         Assert.Equal((1, 2), (first.Instance, second.Instance));
         await run.WaitForSilosAsync(3);
+        var logs = Path.Combine(run.Data, "logs", Assert.Single(RunScript.LogFolders(run.Data)));
+        Assert.Equal(["frontend.log", "silo-0.log", "silo-1.log", "silo-2.log"],
+            Directory.GetFiles(logs).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         var (status, text) = await run.ScriptAsync(["stop-silo", "2"]);
         Assert.Equal(0, status);
@@ -100,6 +114,105 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         // 1 s limit + 10 s margin, and no more than a few seconds of polling beyond.
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(11), TimeSpan.FromSeconds(20));
         await run.WaitForSilosAsync(1);
+    }
+
+    [Fact]
+    public async Task A_killed_frontend_is_started_again_and_serves_while_the_silos_keep_running()
+    {
+        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("frontend-killed"), silos: 2, durable: true);
+        await run.WaitForSilosAsync(2);
+        var silos = run.ProcessesStarted().Where(p => p.Is("Silo.dll")).ToList();
+        var frontend = Assert.Single(run.ProcessesStarted(), p => p.Is("WebFrontend.dll"));
+
+        await RunScript.SignalAsync("KILL", frontend.Pid);
+        var clock = Stopwatch.StartNew();
+
+        // The new frontend is started while the silos run: it must reach them (/health, and /cluster through the
+        // management grain) without being restarted itself.
+        await run.WaitForSilosAsync(2);
+        var id = $"after-frontend-{Guid.NewGuid():N}";
+        using (var response = await run.Api.Submit("still here?", id))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        Assert.Equal("still here?", (await run.Api.WaitForStatus(id, "completed")).GetProperty("result").GetString());
+        output.WriteLine($"frontend killed to message completed: {clock.Elapsed.TotalSeconds:0.0} s");
+        // Measured: 6 s on a loaded 2-core machine (a .NET start, connecting, one message); 60 s is the bound.
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(60));
+
+        var restarted = Assert.Single(run.ProcessesStarted(), p => p.Is("WebFrontend.dll"));
+        Assert.NotEqual(frontend.Pid, restarted.Pid);
+        Assert.Contains($"frontend (pid {frontend.Pid}) exited with status 137", run.Output);
+        Assert.Contains($"frontend restarted (pid {restarted.Pid})", run.Output);
+        Assert.Equal(silos.Select(p => p.ToString()), silos.Where(p => p.IsRunning()).Select(p => p.ToString()));
+        Assert.Equal(silos.Select(p => p.Pid).Order(), run.ProcessesStarted().Where(p => p.Is("Silo.dll")).Select(p => p.Pid).Order());
+    }
+
+    [Fact]
+    public async Task With_restart_silos_a_killed_silo_is_started_again_and_rejoins()
+    {
+        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("silo-killed"), silos: 2, durable: true, options: ["--restart-silos"]);
+        Assert.Contains("--restart-silos", (await run.ScriptAsync(["--help"])).Output);
+        await run.WaitForSilosAsync(2);
+        var killed = run.Pid("silo-1");
+        Assert.NotEqual(0, killed);
+        var killedAt = DateTimeOffset.UtcNow;
+        await RunScript.SignalAsync("KILL", killed);
+
+        // Back on its own port, a new process: GET /cluster lists it started after the kill, and active.
+        var silo = $"127.0.0.1:{run.SiloPortBase + 1}";
+        await Eventually.Returns(async () =>
+        {
+            using var response = await run.Http.GetAsync("/cluster");
+            if (!response.IsSuccessStatusCode)
+            {
+                return "";
+            }
+
+            var entry = (await ChatApi.Json(response)).GetProperty("silos").EnumerateArray().FirstOrDefault(s => s.GetProperty("address").GetString() == silo);
+            return entry.ValueKind == JsonValueKind.Object && entry.GetProperty("startedAt").GetDateTimeOffset() > killedAt
+                ? entry.GetProperty("status").GetString()!
+                : "";
+        }, status => status == "active", $"silo {silo} to be active again, started after the kill", TimeSpan.FromSeconds(90));
+        await run.WaitForSilosAsync(2);
+
+        var restarted = run.Pid("silo-1");
+        Assert.NotEqual(killed, restarted);
+        Assert.Contains($"silo-1 restarted (pid {restarted})", run.Output);
+        Assert.Equal(2, run.ProcessesStarted().Count(p => p.Is("Silo.dll")));
+        var id = $"after-silo-{Guid.NewGuid():N}";
+        using (var response = await run.Api.Submit("rejoined?", id))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        Assert.Equal("rejoined?", (await run.Api.WaitForStatus(id, "completed")).GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task A_frontend_that_keeps_exiting_is_given_up_on_and_the_run_stops()
+    {
+        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("frontend-gives-up"), silos: 1, durable: false);
+        var started = run.ProcessesStarted();
+        var pid = run.Pid("frontend");
+        Assert.NotEqual(0, pid);
+        for (var exit = 1; exit <= 5; exit++)
+        {
+            await RunScript.SignalAsync("KILL", pid);
+            if (exit < 5)
+            {
+                var previous = pid;
+                pid = await Eventually.Returns(() => Task.FromResult(run.Pid("frontend")), next => next != previous && next != 0,
+                    $"./run to start frontend {exit + 1}", TimeSpan.FromSeconds(20));
+                started = [.. started, .. run.ProcessesStarted()];
+            }
+        }
+
+        // Five exits within 60 s: ./run stops everything it started and says why.
+        Assert.Equal(1, await run.ExitAsync());
+        Assert.Contains("error: the frontend exited 5 times within 60 s; not restarting it again, stopping the cluster", run.Output);
+        Assert.Equal([], started.Where(p => p.IsRunning()).Select(p => p.ToString()));
     }
 
     /// <summary>One ./run (and the add-silo / stop-silo calls made on it), cleaned up whatever a test asserted.</summary>
@@ -148,6 +261,27 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         /// <summary>What ./run printed so far.</summary>
         public string Output => File.Exists(_log) ? File.ReadAllText(_log) : "";
 
+        /// <summary>The per-start log folders under the data folder's logs/, oldest first (logs/latest is a link, not one).</summary>
+        public static IReadOnlyList<string> LogFolders(string data) =>
+            new DirectoryInfo(Path.Combine(data, "logs")).GetDirectories()
+                .Where(folder => folder.LinkTarget is null)
+                .Select(folder => folder.Name)
+                .Order(StringComparer.Ordinal)
+                .ToArray();
+
+        /// <summary>The PID ./run recorded for silo-I or the frontend; 0 while it is (re)writing the file.</summary>
+        public int Pid(string name) =>
+            int.TryParse(File.ReadAllText(Path.Combine(Data, "run", $"{name}.pid")), out var pid) ? pid : 0;
+
+        /// <summary>Waits for ./run to exit on its own; its exit status.</summary>
+        public async Task<int> ExitAsync()
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            await _process!.WaitForExitAsync(limit.Token);
+            _output.WriteLine(Output);
+            return _process.ExitCode;
+        }
+
         public static string FreshDataDirectory(string name)
         {
             var data = Path.Combine(ProcessCluster.RepositoryRoot, "artifacts", "test-results", "run-script", name);
@@ -161,7 +295,8 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         }
 
         /// <summary>Starts ./run on free ports (room for add-silo above the first silos) and waits until it says it is ready.</summary>
-        public static async Task<RunScript> StartAsync(ITestOutputHelper output, string data, int silos, bool durable, Dictionary<string, string>? environment = null)
+        public static async Task<RunScript> StartAsync(
+            ITestOutputHelper output, string data, int silos, bool durable, Dictionary<string, string>? environment = null, string[]? options = null)
         {
             // One range for every port, so none can fall among another's.
             var ports = FreePorts.Range(2 * (silos + 3) + 2, 12_000, 19_000);
@@ -173,7 +308,7 @@ public sealed class RunScriptTests(ITestOutputHelper output)
 
             try
             {
-                string[] arguments = ["--silos", silos.ToString(), "--port", run.Http.BaseAddress!.Port.ToString(), .. durable ? Array.Empty<string>() : ["--memory"]];
+                string[] arguments = ["--silos", silos.ToString(), "--port", run.Http.BaseAddress!.Port.ToString(), .. durable ? Array.Empty<string>() : ["--memory"], .. options ?? []];
                 run.Start(arguments);
                 await Eventually.Returns(() => Task.FromResult(run.Output),
                     text => text.Contains("Cluster ready") || run._process!.HasExited,
@@ -211,8 +346,15 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         {
             await Eventually.Returns(async () =>
             {
-                using var response = await Http.GetAsync("/health");
-                return response.IsSuccessStatusCode ? (await ChatApi.Json(response)).GetProperty("silos").GetInt32() : -1;
+                try
+                {
+                    using var response = await Http.GetAsync("/health");
+                    return response.IsSuccessStatusCode ? (await ChatApi.Json(response)).GetProperty("silos").GetInt32() : -1;
+                }
+                catch (HttpRequestException)
+                {
+                    return -1;  // The frontend is not listening (yet, or again).
+                }
             }, silos => silos == count, $"GET /health to report {count} silos", TimeSpan.FromSeconds(90));
             var expected = string.Join(", ", Enumerable.Range(SiloPortBase, count).Select(port => $"127.0.0.1:{port}"));
             await Eventually.Returns(async () => string.Join(", ", await SiloAddressesAsync()), addresses => addresses == expected,
