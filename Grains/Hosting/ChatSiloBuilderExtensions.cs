@@ -1,4 +1,5 @@
 using Chat.Configuration;
+using Grains.Faults;
 using Grains.Load;
 using Grains.Options;
 using Grains.Placement;
@@ -34,6 +35,7 @@ public static class ChatSiloBuilderExtensions
         services.AddChatProcessor();
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         services.AddPlacementDirector<OldestSiloPlacement, OldestSiloPlacementDirector>();
+        silo.AddIncomingGrainCallFilter<InfrastructureFailureFilter>();
         return silo;
     }
 }
