@@ -1,3 +1,4 @@
+using Grains.Faults;
 using Grains.Interfaces;
 using Grains.Options;
 using Grains.Streams;
@@ -106,9 +107,10 @@ public sealed partial class AttemptRunner(
     };
 
     /// <summary>
-    /// Calls the message's result grain, riding out the death of the silo it was active on: once the cluster
-    /// notices, the next call activates it elsewhere from storage. Every call here is safe to repeat, since a
-    /// claim or an outcome names its attempt. Past the window, the stream's lease takes over.
+    /// Calls the message's result grain, riding out the death of the silo it was active on (once the cluster
+    /// notices, the next call activates it elsewhere from storage) and a storage outage (the outcome is recorded
+    /// once the store is back, rather than dropped and the message run again). Every call here is safe to repeat,
+    /// since a claim or an outcome names its attempt. Past the window, the stream's lease takes over.
     /// </summary>
     private static async Task<T> CallResultAsync<T>(Func<Task<T>> call)
     {
@@ -120,8 +122,8 @@ public sealed partial class AttemptRunner(
             {
                 return await call();
             }
-            catch (Exception exception) when (exception is SiloUnavailableException or OrleansMessageRejectionException
-                or ConnectionFailedException or TimeoutException
+            catch (Exception exception) when ((exception is SiloUnavailableException or OrleansMessageRejectionException
+                or ConnectionFailedException or TimeoutException || InfrastructureFailures.Unavailable(exception) is not null)
                 && TimeProvider.System.GetElapsedTime(started) + delay < ResultCallWindow)
             {
                 await Task.Delay(delay);
