@@ -38,7 +38,7 @@ public static class ResultsApi
         if (!TryParse(page, 1, out var number) || number < 1 || number > lastPage)
         {
             return Problems.Validation(
-                "page", $"page must be a whole number from 1 to {lastPage}: with pageSize {size}, later pages would start past the newest 100,000 dead letters, all that are kept.");
+                "page", $"page must be a whole number from 1 to {lastPage}: with pageSize {size}, later pages would start past the newest {MaxListed:N0} dead letters, all that are kept.");
         }
 
         var skip = (long)(number - 1) * size;

@@ -435,7 +435,7 @@ public sealed class FailingOnceFixture : ChatClusterFixture
 public sealed class DeadLetterApiTests(FailingOnceFixture fixture) : IClassFixture<FailingOnceFixture>
 {
     [Fact]
-    public async Task A_page_past_the_end_is_empty_even_where_page_times_page_size_overflows()
+    public async Task A_page_past_the_end_is_empty_and_one_past_what_the_index_can_hold_is_refused()
     {
         var id = ChatApiBatchExtensions.NewIds("dead", 1)[0];
         using (var submitted = await fixture.Api.Submit($"fail-1 {id}", id))
@@ -449,15 +449,22 @@ public sealed class DeadLetterApiTests(FailingOnceFixture fixture) : IClassFixtu
         Assert.Equal(id, Assert.Single(first.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
         Assert.Equal(1, first.GetProperty("total").GetInt32());
 
-        // 1073741824 × 2 is 2^31: as an int it wrapped to a negative skip, which listed page 1 again.
-        foreach (var query in new[] { "page=1073741825&pageSize=2", "page=2&pageSize=2", "page=2147483647&pageSize=200" })
+        // Past the end, but where the index could hold entries: an empty page.
+        foreach (var query in new[] { "page=2&pageSize=2", "page=50000&pageSize=2", "page=500&pageSize=200" })
         {
             var page = await Page(query);
             Assert.Equal(0, page.GetProperty("items").GetArrayLength());
             Assert.Equal(1, page.GetProperty("total").GetInt32());
         }
 
-        Assert.Equal(1073741825, (await Page("page=1073741825&pageSize=2")).GetProperty("page").GetInt32());
+        // Past anything the index can hold: 400 naming the page. 1073741824 × 2 is 2^31, which as an int wrapped
+        // to a negative skip and listed page 1 again.
+        foreach (var query in new[] { "page=1073741825&pageSize=2", "page=2147483647&pageSize=200", "page=50001&pageSize=2" })
+        {
+            using var refused = await fixture.Http.GetAsync($"/results?status=failed&{query}");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.True((await ChatApi.Json(refused)).GetProperty("errors").TryGetProperty("page", out _), query);
+        }
     }
 
     private async Task<JsonElement> Page(string query)
