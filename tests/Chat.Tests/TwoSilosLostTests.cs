@@ -28,8 +28,13 @@ public sealed class TwoSilosLostTests(ITestOutputHelper output) : IAsyncLifetime
     // detection this case costs.
     private static readonly TimeSpan FailureDetection = TimeSpan.FromSeconds(15);
 
-    // The last heartbeat's phase, the next failed probe, the lease sweep's period and the 300 ms of processing.
-    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(10);
+    // Probes the survivor counts as inconclusive while it is overloaded, the lease sweep's period, a redelivery that
+    // found the holder not yet declared dead and waits a lease more, and the 300 ms of processing. Runs on a busy
+    // two-core machine took 21-28 s.
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(20);
+
+    // /health needs only the deaths declared: the next failed probe after the heartbeats go stale, and its poll.
+    private static readonly TimeSpan HealthBound = FailureDetection + TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(LeaseSeconds) + FailureDetection + Margin;
 
@@ -97,7 +102,7 @@ public sealed class TwoSilosLostTests(ITestOutputHelper output) : IAsyncLifetime
             .Where(o => o.Status != "completed" || o.Reply != ChatApiBatchExtensions.MessageFor(o.Id))
             .Select(o => $"{o.Id}: {o.Status} '{o.Reply}' after {o.Attempts} attempts"));
         Assert.Equal([], late.Where(o => o.Took > RecoveryBound).Select(o => $"{o.Id}: ended {o.Took.TotalSeconds:0.0} s after the kill"));
-        Assert.True(healthAfter <= FailureDetection + Margin, $"/health did not report 1 silo within {(FailureDetection + Margin).TotalSeconds:0} s of the kill. {report}");
+        Assert.True(healthAfter <= HealthBound, $"/health did not report 1 silo within {HealthBound.TotalSeconds:0} s of the kill. {report}");
         // Retries are summarised, not logged once per attempt with a stack trace (that came to hundreds of MiB a
         // minute). What remains is Orleans logging each call that failed before the deaths were declared.
         Assert.True(logBytes < 1024 * 1024, $"the survivor logged {logBytes / 1024} KiB after the kill. {report}");
