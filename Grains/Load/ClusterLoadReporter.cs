@@ -1,3 +1,4 @@
+using Grains.Diagnostics;
 using Grains.Interfaces;
 using Grains.Options;
 using Grains.Work;
@@ -19,7 +20,10 @@ public sealed partial class ClusterLoadReporter(
     IOptions<StreamingOptions> options,
     ILogger<ClusterLoadReporter> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
+    private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(10);
+
     private readonly CancellationTokenSource _stop = new();
+    private readonly RepeatedFailures _failures = new(LogInterval);
     private Task _loop = Task.CompletedTask;
 
     void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle) =>
@@ -55,11 +59,19 @@ public sealed partial class ClusterLoadReporter(
                 try
                 {
                     await ReportOnceAsync();
+                    if (_failures.Recovered(out var unlogged))
+                    {
+                        LogReportingAgain(logger, unlogged);
+                    }
                 }
                 catch (Exception exception)
                 {
-                    // Early in start-up the cluster may not route calls yet; the next tick tries again.
-                    LogReportFailed(logger, exception);
+                    // Early in start-up the cluster may not route calls yet, and while a silo is dead but not yet
+                    // declared dead the load grain may be out of reach; the next tick tries again.
+                    if (_failures.Failed(out var failures))
+                    {
+                        LogReportsFailing(logger, failures, LogInterval, RepeatedFailures.Describe(exception));
+                    }
                 }
             }
         }
@@ -77,4 +89,10 @@ public sealed partial class ClusterLoadReporter(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not report this silo's load")]
     private static partial void LogReportFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report this silo's load: {Failures} reports failed since the last such line (at most one per {Interval}); last {Error}")]
+    private static partial void LogReportsFailing(ILogger logger, int failures, TimeSpan interval, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This silo's load reports arrive again ({Failures} more failed)")]
+    private static partial void LogReportingAgain(ILogger logger, int failures);
 }

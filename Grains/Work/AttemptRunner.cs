@@ -1,12 +1,9 @@
-using Grains.Faults;
 using Grains.Interfaces;
 using Grains.Options;
 using Grains.Streams;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
-using Orleans.Runtime.Messaging;
 
 namespace Grains.Work;
 
@@ -24,7 +21,7 @@ public sealed partial class AttemptRunner(
     IOptions<ProcessingOptions> options,
     ILogger<AttemptRunner> logger)
 {
-    private static readonly TimeSpan ResultCallWindow = TimeSpan.FromSeconds(60);
+    private readonly ResultCalls _results = new(logger);
 
     public async Task RunAsync(ReceivedWork work, string worker, CancellationToken cancellation)
     {
@@ -34,7 +31,7 @@ public sealed partial class AttemptRunner(
         ClaimOutcome claim;
         try
         {
-            claim = await CallResultAsync(() => result.TryStart(worker, workload.SiloAddress, claimId).AsTask());
+            claim = await _results.CallAsync(() => result.TryStart(worker, workload.SiloAddress, claimId).AsTask());
         }
         catch (Exception exception)
         {
@@ -64,7 +61,7 @@ public sealed partial class AttemptRunner(
             outcome = await RecordAsync(result, claim.Attempt, processed);
             // A superseded attempt was taken over, and the takeover may still be running elsewhere on this same
             // entry: acknowledged now, it would not come back if that silo died too.
-            if (outcome != WorkOutcome.Superseded || (await CallResultAsync(() => result.Get().AsTask()))?.IsTerminal != false)
+            if (outcome != WorkOutcome.Superseded || (await _results.CallAsync(() => result.Get().AsTask()))?.IsTerminal != false)
             {
                 await acknowledgement.AcknowledgeAsync(worker, work);
             }
@@ -89,48 +86,22 @@ public sealed partial class AttemptRunner(
         await Task.WhenAll(unstarted.Select(work => acknowledgement.AcknowledgeAsync(partitionKey, work)));
     }
 
-    private static async Task<WorkOutcome> RecordAsync(IChatResultGrain result, int attempt, Processed processed) => processed switch
+    private async Task<WorkOutcome> RecordAsync(IChatResultGrain result, int attempt, Processed processed) => processed switch
     {
-        { Kind: ProcessedKind.Replied } => await CallResultAsync(() => result.Complete(attempt, processed.Text).AsTask())
+        { Kind: ProcessedKind.Replied } => await _results.CallAsync(() => result.Complete(attempt, processed.Text).AsTask())
             ? WorkOutcome.Completed : WorkOutcome.Superseded,
         // The result grain already says cancelled; nothing to record.
         { Kind: ProcessedKind.Cancelled } => WorkOutcome.Cancelled,
-        { Kind: ProcessedKind.CutOff } => await CallResultAsync(() => result.Abandon(attempt, processed.Text).AsTask())
+        { Kind: ProcessedKind.CutOff } => await _results.CallAsync(() => result.Abandon(attempt, processed.Text).AsTask())
             ? WorkOutcome.Abandoned : WorkOutcome.Superseded,
         // A retry is back in the stream, as a new entry, before Fail returns.
-        _ => await CallResultAsync(() => result.Fail(attempt, processed.Text).AsTask()) switch
+        _ => await _results.CallAsync(() => result.Fail(attempt, processed.Text).AsTask()) switch
         {
             { Recorded: false } => WorkOutcome.Superseded,
             { RetryAfter: not null } => WorkOutcome.Retrying,
             _ => WorkOutcome.Failed,
         },
     };
-
-    /// <summary>
-    /// Calls the message's result grain, riding out the death of the silo it was active on (once the cluster
-    /// notices, the next call activates it elsewhere from storage) and a storage outage (the outcome is recorded
-    /// once the store is back, rather than dropped and the message run again). Every call here is safe to repeat,
-    /// since a claim or an outcome names its attempt. Past the window, the stream's lease takes over.
-    /// </summary>
-    private static async Task<T> CallResultAsync<T>(Func<Task<T>> call)
-    {
-        var started = TimeProvider.System.GetTimestamp();
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (Exception exception) when ((exception is SiloUnavailableException or OrleansMessageRejectionException
-                or ConnectionFailedException or TimeoutException || InfrastructureFailures.Unavailable(exception) is not null)
-                && TimeProvider.System.GetElapsedTime(started) + delay < ResultCallWindow)
-            {
-                await Task.Delay(delay);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
-            }
-        }
-    }
 
     /// <summary>Runs the processor under the attempt's time limit; a hang is cancelled and becomes an error.</summary>
     private async Task<Processed> ProcessAsync(ChatWorkItem item, int attempt, CancellationToken cancellation)
