@@ -34,6 +34,8 @@ public sealed partial class ClusterCaller(
                 var elapsed = TimeProvider.System.GetElapsedTime(started);
                 if (elapsed + delay > window)
                 {
+                    // One line per request that gives up, not one per retry: an outage retries thousands of calls.
+                    LogGaveUp(logger, attempt, window.TotalSeconds, exception.GetType().Name);
                     throw new ClusterUnavailableException($"The cluster did not answer within {window.TotalSeconds:0} s.", exception);
                 }
 
@@ -74,6 +76,9 @@ public sealed partial class ClusterCaller(
         OrleansMessageRejectionException or ConnectionFailedException or SiloUnavailableException
         or GatewayTooBusyException or TimeoutException or ClientNotAvailableException;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster call failed (attempt {Attempt}, {Error}); retrying in {DelayMs} ms")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Cluster call failed (attempt {Attempt}, {Error}); retrying in {DelayMs} ms")]
     private static partial void LogRetrying(ILogger logger, int attempt, string error, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster call gave up after {Attempts} attempts over {WindowSeconds} s (last {Error}); answered 503")]
+    private static partial void LogGaveUp(ILogger logger, int attempts, double windowSeconds, string error);
 }
