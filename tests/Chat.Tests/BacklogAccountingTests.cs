@@ -21,7 +21,6 @@ public sealed class BacklogAccountingTests
         // A killed silo is declared dead within seconds, as in DurableFailoverTests.
         ["Membership__ProbeTimeout"] = "00:00:01",
         ["Membership__NumMissedProbesLimit"] = "2",
-        ["Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
     };
 
     [Fact]

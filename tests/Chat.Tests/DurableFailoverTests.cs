@@ -24,7 +24,6 @@ public sealed class DurableFailoverTests(ITestOutputHelper output) : IAsyncLifet
         ["Streaming__LeaseSeconds"] = "4",
         ["Membership__ProbeTimeout"] = "00:00:01",
         ["Membership__NumMissedProbesLimit"] = "2",
-        ["Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
         ["Silo__ShutdownTimeoutSeconds"] = "30",
     };
 

@@ -31,7 +31,6 @@ public sealed class RedisOutageTests(ITestOutputHelper output) : IAsyncLifetime
         ["Streaming__LeaseSeconds"] = "4",
         ["Membership__ProbeTimeout"] = "00:00:01",
         ["Membership__NumMissedProbesLimit"] = "2",
-        ["Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
     };
 
     private RedisServer _redis = null!;
