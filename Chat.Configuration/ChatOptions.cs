@@ -16,6 +16,11 @@ public sealed class ChatOptions
     [Range(1, 100_000_000)]
     public int MaxBacklog { get; set; } = 10_000;
 
+    /// <summary>Silo: the backend a message goes to when it names none. <c>echo</c> is built in and always exists.</summary>
+    [Required]
+    [RegularExpression(@"^[A-Za-z0-9][A-Za-z0-9_.]{0,63}$", ErrorMessage = "The backend name must be 1 to 64 characters of A-Z, a-z, 0-9, '_' or '.'.")]
+    public string DefaultBackend { get; set; } = BackendNames.Echo;
+
     /// <summary>Frontend: larger request bodies get 413.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;

@@ -1,6 +1,11 @@
 namespace Grains.Interfaces;
 
-/// <summary>A snapshot of one message's result grain, as clients see it. <see cref="Version"/> grows with every change.</summary>
+/// <summary>
+/// A snapshot of one message's result grain, as clients see it. <see cref="Version"/> grows with every change.
+/// <see cref="Backend"/> is the backend the message is queued for or was answered by (a fallback, once the first one
+/// failed every attempt); <see cref="Model"/> and the token counts are what that backend reported, null when it
+/// reported nothing.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ChatResult")]
 public sealed record ChatResult(
     [property: Id(0)] string Id,
@@ -14,7 +19,11 @@ public sealed record ChatResult(
     [property: Id(8)] DateTimeOffset EnqueuedAt,
     [property: Id(9)] DateTimeOffset? StartedAt,
     [property: Id(10)] DateTimeOffset? CompletedAt,
-    [property: Id(11)] long Version = 0)
+    [property: Id(11)] long Version = 0,
+    [property: Id(12)] string? Backend = null,
+    [property: Id(13)] string? Model = null,
+    [property: Id(14)] int? InputTokens = null,
+    [property: Id(15)] int? OutputTokens = null)
 {
     public bool IsTerminal => Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled;
 }

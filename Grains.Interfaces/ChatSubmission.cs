@@ -3,10 +3,12 @@ namespace Grains.Interfaces;
 /// <summary>
 /// What a client asks the cluster to process. <paramref name="Id"/> is already chosen (by the client or the frontend).
 /// <paramref name="Request"/> names the client's request, so the same request repeated after a lost answer is told
-/// apart from a new submission of the same message.
+/// apart from a new submission of the same message. <paramref name="Backend"/> names the backend that should answer;
+/// null means the cluster's default.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ChatSubmission")]
 public sealed record ChatSubmission(
     [property: Id(0)] string Id,
     [property: Id(1)] string Message,
-    [property: Id(2)] Guid Request = default);
+    [property: Id(2)] Guid Request = default,
+    [property: Id(3)] string? Backend = null);

@@ -3,10 +3,12 @@ namespace Grains.Interfaces;
 /// <summary>
 /// The event carried by the work stream: just enough for a worker to process the message. A retry carries
 /// <see cref="NotBefore"/>, its backoff, so it waits in the stream and never in a timer a dying silo would lose.
+/// <see cref="Backend"/> is the backend this attempt goes to; its partition's worker belongs to that backend.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ChatWorkItem")]
 public sealed record ChatWorkItem(
     [property: Id(0)] string Id,
     [property: Id(1)] string Message,
     [property: Id(2)] DateTimeOffset EnqueuedAt,
-    [property: Id(3)] DateTimeOffset? NotBefore = null);
+    [property: Id(3)] DateTimeOffset? NotBefore = null,
+    [property: Id(4)] string Backend = BackendNames.Echo);

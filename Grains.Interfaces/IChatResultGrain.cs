@@ -9,12 +9,13 @@ public interface IChatResultGrain : IGrainWithStringKey
     public static readonly TimeSpan SubscriptionLifetime = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// Stores the message as queued (if new) and publishes it to the given work-stream partition. The same
-    /// <paramref name="request"/> again is answered Accepted again; another request for the same message, Existing.
-    /// Unless <paramref name="admitNew"/> (the backlog is full), a new message is not stored and the answer is Busy.
+    /// Stores the message as queued (if new) for its backend (already resolved: never null) and publishes it to the
+    /// given partition of that backend's work stream. The same request again is answered Accepted again; another
+    /// request for the same message and backend, Existing; anything else under this id, Conflict. Unless
+    /// <paramref name="admitNew"/> (the backlog is full), a new message is not stored and the answer is Busy.
     /// </summary>
-    [Alias("AcceptRequest")]
-    ValueTask<SubmitOutcome> Accept(string message, int partition, Guid request, bool admitNew = true);
+    [Alias("AcceptSubmission")]
+    ValueTask<SubmitOutcome> Accept(ChatSubmission submission, int partition, bool admitNew = true);
 
     /// <summary>The current snapshot, or null when no message was ever accepted under this id.</summary>
     [Alias("Get")]
@@ -45,8 +46,8 @@ public interface IChatResultGrain : IGrainWithStringKey
     /// Records the reply of the given attempt: true once recorded (also when repeated), false if that attempt is no
     /// longer the one running, so the reply was ignored.
     /// </summary>
-    [Alias("Complete")]
-    ValueTask<bool> Complete(int attempt, string reply);
+    [Alias("CompleteReply")]
+    ValueTask<bool> Complete(int attempt, ChatReply reply);
 
     /// <summary>
     /// Records the error of the given attempt (ignored unless that attempt is the one running). Below the
@@ -55,6 +56,14 @@ public interface IChatResultGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Fail")]
     ValueTask<FailOutcome> Fail(int attempt, string error);
+
+    /// <summary>
+    /// Records that the backend turned the given attempt away for now (429, or 503 with Retry-After): the message is
+    /// queued again to run no earlier than <paramref name="wait"/> from now, and the attempt does not count toward the
+    /// limit. Only so many deferrals in a row are allowed; past that it counts as a failure like any other.
+    /// </summary>
+    [Alias("Defer")]
+    ValueTask<FailOutcome> Defer(int attempt, string reason, TimeSpan wait);
 
     /// <summary>
     /// Cancels a message that has not ended: a queued one will never run; a running one has its

@@ -12,4 +12,8 @@ public interface IClusterLoadGrain : IGrainWithIntegerKey
 
     [Alias("GetLoad")]
     ValueTask<ClusterLoad> GetLoad();
+
+    /// <summary>Every configured backend with its work across the cluster: waiting and running on live silos, totals on all.</summary>
+    [Alias("GetBackends")]
+    ValueTask<IReadOnlyList<BackendStatus>> GetBackends();
 }

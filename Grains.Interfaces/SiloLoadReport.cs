@@ -3,7 +3,7 @@ namespace Grains.Interfaces;
 /// <summary>
 /// One silo's cumulative work counters since it started, and what it holds now: <see cref="InFlight"/> running,
 /// <see cref="Pending"/> received and waiting to start. <see cref="Address"/> is its parsable silo address, so the
-/// cluster can tell when it has died.
+/// cluster can tell when it has died. <see cref="Backends"/> breaks the work down by backend.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("SiloLoadReport")]
 public sealed record SiloLoadReport(
@@ -15,4 +15,5 @@ public sealed record SiloLoadReport(
     [property: Id(5)] long Failed,
     [property: Id(6)] int InFlight,
     [property: Id(7)] int Pending,
-    [property: Id(8)] string? Address = null);
+    [property: Id(8)] string? Address = null,
+    [property: Id(9)] IReadOnlyList<BackendLoad>? Backends = null);

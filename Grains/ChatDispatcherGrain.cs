@@ -1,4 +1,5 @@
 using Chat.Configuration;
+using Grains.Backends;
 using Grains.Interfaces;
 using Grains.Load;
 using Grains.Options;
@@ -9,11 +10,12 @@ namespace Grains;
 
 /// <summary>
 /// Entry point for new messages. Stateless, so every gateway silo runs its own activations and no single
-/// grain sees all traffic. Spreads messages round-robin over the work-stream partitions.
+/// grain sees all traffic. Spreads messages round-robin over the partitions of the backend each one is for.
 /// </summary>
 [StatelessWorker]
 public sealed class ChatDispatcherGrain(
     BacklogGate backlog,
+    BackendCatalog backends,
     IOptions<ChatOptions> chatOptions,
     IOptions<StreamingOptions> streamingOptions) : Grain, IChatDispatcherGrain
 {
@@ -33,11 +35,13 @@ public sealed class ChatDispatcherGrain(
             throw new ChatValidationException(problem);
         }
 
+        var backend = backends.Find(submission.Backend) ?? throw new UnknownBackendException(submission.Backend!, backends.Names);
+
         // When full, a message the cluster already holds is still answered (a resubmission, or this same request
         // repeated after a lost reply); only a new one is turned away.
         var full = backlog.IsFull(out var retryAfter);
         var partition = (int)(_next++ % (uint)streamingOptions.Value.Partitions);
-        var outcome = await GrainFactory.GetGrain<IChatResultGrain>(submission.Id).Accept(submission.Message, partition, submission.Request, admitNew: !full);
+        var outcome = await GrainFactory.GetGrain<IChatResultGrain>(submission.Id).Accept(submission with { Backend = backend.Name }, partition, !full);
         return outcome.Status == SubmitStatus.Busy ? outcome with { RetryAfter = retryAfter } : outcome;
     }
 }

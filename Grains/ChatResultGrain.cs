@@ -50,14 +50,15 @@ public sealed partial class ChatResultGrain(
         }
     }
 
-    public async ValueTask<SubmitOutcome> Accept(string message, int partition, Guid request, bool admitNew = true)
+    public async ValueTask<SubmitOutcome> Accept(ChatSubmission submission, int partition, bool admitNew = true)
     {
         if (_current is null && !admitNew)
         {
             return new SubmitOutcome(SubmitStatus.Busy, null, TimeSpan.Zero);
         }
 
-        var transition = await ApplyAsync(new Accept(message, request, clock.GetUtcNow()), partition);
+        var accept = new Accept(submission.Message, submission.Request, clock.GetUtcNow(), submission.Backend ?? BackendNames.Echo);
+        var transition = await ApplyAsync(accept, partition);
         var status = transition.Verdict switch
         {
             Verdict.Applied or Verdict.Repeated => SubmitStatus.Accepted,
@@ -95,8 +96,15 @@ public sealed partial class ChatResultGrain(
         };
     }
 
-    public async ValueTask<bool> Complete(int attempt, string reply) =>
-        (await ApplyAsync(new Complete(attempt, reply, clock.GetUtcNow()))).Verdict is Verdict.Applied or Verdict.Repeated;
+    public async ValueTask<bool> Complete(int attempt, ChatReply reply) =>
+        (await ApplyAsync(new Complete(attempt, reply.Text, clock.GetUtcNow(), reply.Model, reply.InputTokens, reply.OutputTokens))).Verdict
+            is Verdict.Applied or Verdict.Repeated;
+
+    public async ValueTask<FailOutcome> Defer(int attempt, string reason, TimeSpan wait)
+    {
+        var transition = await ApplyAsync(new Defer(attempt, reason, wait, clock.GetUtcNow()));
+        return new FailOutcome(transition.Verdict is Verdict.Applied or Verdict.Repeated, transition.RetryAfter);
+    }
 
     public async ValueTask<FailOutcome> Fail(int attempt, string error)
     {

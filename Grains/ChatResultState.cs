@@ -29,6 +29,12 @@ public sealed class ChatResultState
     [Id(16)] public DateTimeOffset? OutboxNotBefore { get; set; }
     [Id(17)] public int OutboxDeadLetter { get; set; }
     [Id(18)] public Guid AcceptRequest { get; set; }
+    [Id(19)] public string? RequestedBackend { get; set; }
+    [Id(20)] public string? Backend { get; set; }
+    [Id(21)] public string? Model { get; set; }
+    [Id(22)] public int? InputTokens { get; set; }
+    [Id(23)] public int? OutputTokens { get; set; }
+    [Id(24)] public int Deferrals { get; set; }
 
     public MessageState ToLifecycle() => new()
     {
@@ -46,6 +52,13 @@ public sealed class ChatResultState
         AcceptRequest = AcceptRequest,
         RetryRequest = RetryRequest,
         Outbox = new Outbox(OutboxPublish, OutboxNotBefore, (DeadLetterChange)OutboxDeadLetter),
+        // Results stored before backends existed were all echo's.
+        RequestedBackend = RequestedBackend ?? BackendNames.Echo,
+        Backend = Backend ?? BackendNames.Echo,
+        Model = Model,
+        InputTokens = InputTokens,
+        OutputTokens = OutputTokens,
+        Deferrals = Deferrals,
     };
 
     public static ChatResultState From(MessageState state) => new()
@@ -69,5 +82,11 @@ public sealed class ChatResultState
         OutboxPublish = state.Outbox.Publish,
         OutboxNotBefore = state.Outbox.NotBefore,
         OutboxDeadLetter = (int)state.Outbox.DeadLetter,
+        RequestedBackend = state.RequestedBackend,
+        Backend = state.Backend,
+        Model = state.Model,
+        InputTokens = state.InputTokens,
+        OutputTokens = state.OutputTokens,
+        Deferrals = state.Deferrals,
     };
 }

@@ -1,3 +1,4 @@
+using Grains.Backends;
 using Grains.Interfaces;
 using Grains.Options;
 using Grains.Placement;
@@ -12,7 +13,7 @@ using Orleans.Streams.Core;
 namespace Grains;
 
 /// <summary>
-/// Consumes one work-stream partition. Receiving only queues the message in the worker's lane, so the
+/// Consumes one work-stream partition of one backend. Receiving only queues the message in the worker's lane, so the
 /// stream keeps flowing while slow messages run. When silos join or leave and this partition belongs
 /// elsewhere, the worker hands back what it has not started and deactivates; the next message
 /// activates it on its new silo.
@@ -21,6 +22,8 @@ namespace Grains;
 [PartitionPlacement]
 public sealed partial class ChatWorkerGrain(
     AttemptRunner runner,
+    BackendCatalog backends,
+    BackendPermits permits,
     SiloWorkload workload,
     TimeProvider clock,
     IClusterMembershipService membership,
@@ -31,7 +34,9 @@ public sealed partial class ChatWorkerGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _lane = new WorkerLane(this.GetPrimaryKeyString(), options.Value.MaxInFlightPerWorker, runner, workload, clock);
+        ChatStreams.TryParsePartition(this.GetPrimaryKeyString(), out var name, out _);
+        var backend = backends.Find(name) ?? BackendDefinition.Unconfigured(name);
+        _lane = new WorkerLane(this.GetPrimaryKeyString(), backend, options.Value.MaxInFlightPerWorker, runner, permits, workload, clock);
         var period = TimeSpan.FromSeconds(options.Value.RebalanceCheckSeconds);
         this.RegisterGrainTimer(CheckPlacement, new GrainTimerCreationOptions(period, period) { Interleave = true });
         return Task.CompletedTask;
@@ -79,7 +84,7 @@ public sealed partial class ChatWorkerGrain(
 
     private Task CheckPlacement(CancellationToken cancellationToken)
     {
-        if (!ChatStreams.TryParsePartition(this.GetPrimaryKeyString(), out var partition))
+        if (!ChatStreams.TryParsePartition(this.GetPrimaryKeyString(), out _, out var partition))
         {
             return Task.CompletedTask;
         }

@@ -13,6 +13,7 @@ app.MapChatApi();
 app.MapResultApi();
 app.MapResultsApi();
 app.MapClusterApi();
+app.MapBackendsApi();
 app.MapHealthApi();
 app.MapOrleansDashboard(routePrefix: "/dashboard");
 app.Run();

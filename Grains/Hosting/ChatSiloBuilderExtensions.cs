@@ -1,4 +1,5 @@
 using Chat.Configuration;
+using Grains.Backends;
 using Grains.Faults;
 using Grains.Load;
 using Grains.Options;
@@ -14,7 +15,7 @@ namespace Grains.Hosting;
 public static class ChatSiloBuilderExtensions
 {
     /// <summary>
-    /// The grains' own services: their options, the processor, the partition placement and the silo's workload.
+    /// The grains' own services: their options, the backends, the partition placement and the silo's workload.
     /// Clustering, grain storage, the work stream's provider and the dashboard are the host's choice.
     /// </summary>
     public static ISiloBuilder AddChatProcessing(this ISiloBuilder silo)
@@ -23,6 +24,11 @@ public static class ChatSiloBuilderExtensions
         services.AddValidatedOptions<ChatOptions, ChatOptionsValidator>(ChatOptions.Section);
         services.AddValidatedOptions<ProcessingOptions, ProcessingOptionsValidator>(ProcessingOptions.Section);
         services.AddValidatedOptions<StreamingOptions, StreamingOptionsValidator>(StreamingOptions.Section);
+        // Read and checked now, so a bad backend stops the silo before it starts, with the key to fix.
+        services.AddSingleton(BackendCatalog.Load(silo.Configuration));
+        services.AddSingleton<BackendClients>();
+        services.AddSingleton<BackendPermits>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BackendPermits>());
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SiloWorkload>();

@@ -1,3 +1,4 @@
+using Grains.Backends;
 using Grains.Lifecycle;
 using Grains.Options;
 using Grains.Results;
@@ -17,7 +18,13 @@ public static class MessageLifecycleServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<ProcessingOptions>>().Value;
             return new LifecyclePolicy(
-                options.MaxAttempts, TimeSpan.FromMilliseconds(options.RetryBaseDelayMs), TimeSpan.FromMilliseconds(options.RetryMaxDelayMs));
+                options.MaxAttempts,
+                TimeSpan.FromMilliseconds(options.RetryBaseDelayMs),
+                TimeSpan.FromMilliseconds(options.RetryMaxDelayMs),
+                options.MaxRateLimitedRetries)
+            {
+                Fallbacks = provider.GetRequiredService<BackendCatalog>().Fallbacks,
+            };
         });
         services.AddSingleton<WorkStream>();
         services.AddSingleton<ResultEffects>();

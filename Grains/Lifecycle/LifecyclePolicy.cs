@@ -1,8 +1,16 @@
 namespace Grains.Lifecycle;
 
-/// <summary>The limits the lifecycle applies: attempts per round and the retry backoff.</summary>
-public sealed record LifecyclePolicy(int MaxAttempts, TimeSpan RetryBaseDelay, TimeSpan RetryMaxDelay)
+/// <summary>
+/// The limits the lifecycle applies: attempts per round, the retry backoff, how many times in a row a backend may
+/// turn an attempt away for now, and which backend takes over from one that failed every attempt.
+/// </summary>
+public sealed record LifecyclePolicy(int MaxAttempts, TimeSpan RetryBaseDelay, TimeSpan RetryMaxDelay, int MaxDeferrals = 10)
 {
+    /// <summary>Backend name to its fallback's name (case-insensitive); a backend without one is absent.</summary>
+    public IReadOnlyDictionary<string, string> Fallbacks { get; init; } = new Dictionary<string, string>();
+
+    public string? FallbackOf(string backend) => Fallbacks.TryGetValue(backend, out var fallback) ? fallback : null;
+
     /// <summary>Exponential backoff with jitter: base × 2^(n-1), capped, then 50–100% of that as <paramref name="jitter"/> (0..1) says.</summary>
     public TimeSpan RetryDelay(int failedAttempts, double jitter)
     {

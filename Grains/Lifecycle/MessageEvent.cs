@@ -1,10 +1,15 @@
+using Grains.Interfaces;
+
 namespace Grains.Lifecycle;
 
 /// <summary>Something that happens to a message. <see cref="At"/> is when, as the caller's clock says.</summary>
 public abstract record MessageEvent(DateTimeOffset At);
 
-/// <summary>A client submits the message; <paramref name="Request"/> identifies the request across repeats.</summary>
-public sealed record Accept(string Message, Guid Request, DateTimeOffset At) : MessageEvent(At);
+/// <summary>
+/// A client submits the message for <paramref name="Backend"/>; <paramref name="Request"/> identifies the request
+/// across repeats.
+/// </summary>
+public sealed record Accept(string Message, Guid Request, DateTimeOffset At, string Backend = BackendNames.Echo) : MessageEvent(At);
 
 /// <summary>
 /// A worker asks to run the message. <paramref name="RunningAttemptAbandoned"/>: the shell found that the attempt
@@ -12,11 +17,15 @@ public sealed record Accept(string Message, Guid Request, DateTimeOffset At) : M
 /// </summary>
 public sealed record Claim(AttemptHolder Holder, bool RunningAttemptAbandoned, DateTimeOffset At) : MessageEvent(At);
 
-/// <summary>The attempt numbered <paramref name="Attempt"/> replied.</summary>
-public sealed record Complete(int Attempt, string Reply, DateTimeOffset At) : MessageEvent(At);
+/// <summary>The attempt numbered <paramref name="Attempt"/> replied; the model and token counts are what the backend reported.</summary>
+public sealed record Complete(int Attempt, string Reply, DateTimeOffset At, string? Model = null, int? InputTokens = null, int? OutputTokens = null)
+    : MessageEvent(At);
 
 /// <summary>The attempt failed. <paramref name="Jitter"/> in [0, 1) picks the retry delay within its range.</summary>
 public sealed record Fail(int Attempt, string Error, double Jitter, DateTimeOffset At) : MessageEvent(At);
+
+/// <summary>The backend turned the attempt away for now (rate limited): run it again once <paramref name="Wait"/> has passed.</summary>
+public sealed record Defer(int Attempt, string Reason, TimeSpan Wait, DateTimeOffset At) : MessageEvent(At);
 
 /// <summary>The attempt was cut off through no fault of the message (its silo is stopping): run it again at once.</summary>
 public sealed record Abandon(int Attempt, string Reason, DateTimeOffset At) : MessageEvent(At);

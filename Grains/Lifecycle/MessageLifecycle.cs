@@ -13,7 +13,7 @@ namespace Grains.Lifecycle;
 /// Only the running attempt can finish a message, so a late or duplicate reply never overwrites a result; and
 /// every event repeated after a lost answer gets the answer it got the first time.
 /// </remarks>
-public static class MessageLifecycle
+public static partial class MessageLifecycle
 {
     public static Transition Apply(MessageState? state, MessageEvent @event, LifecyclePolicy policy)
     {
@@ -31,6 +31,7 @@ public static class MessageLifecycle
             (_, Complete complete) => OnComplete(state, complete),
             (_, Fail fail) => OnFail(state, fail, policy),
             (_, Abandon abandon) => OnAbandon(state, abandon),
+            (_, Defer defer) => OnDefer(state, defer, policy),
             (_, Cancel cancel) => OnCancel(state, cancel),
             (_, Retry retry) => OnRetry(state, retry),
             _ => throw new ArgumentException($"Unknown event {@event.GetType().Name}.", nameof(@event)),
@@ -42,7 +43,8 @@ public static class MessageLifecycle
         if (state is not null)
         {
             // The same id again: the same request is a repeat, the same message a resubmission, another message a conflict.
-            var verdict = !string.Equals(state.Message, accept.Message, StringComparison.Ordinal) ? Verdict.Refused
+            var verdict = !string.Equals(state.Message, accept.Message, StringComparison.Ordinal)
+                    || !string.Equals(state.RequestedBackend, accept.Backend, StringComparison.OrdinalIgnoreCase) ? Verdict.Refused
                 : accept.Request != Guid.Empty && accept.Request == state.AcceptRequest ? Verdict.Repeated
                 : Verdict.Existing;
             return new Transition(state, verdict);
@@ -54,6 +56,8 @@ public static class MessageLifecycle
             Status = ChatStatus.Queued,
             EnqueuedAt = accept.At,
             AcceptRequest = accept.Request,
+            RequestedBackend = accept.Backend,
+            Backend = accept.Backend,
             Outbox = Outbox.Empty with { Publish = true },
         };
         return Applied(accepted);
@@ -82,67 +86,6 @@ public static class MessageLifecycle
             Attempts = state.Attempts + 1,
             RoundStartAttempts = state.RoundStartAttempts + (takeover ? 1 : 0),
             StartedAt = claim.At,
-        });
-    }
-
-    private static Transition OnComplete(MessageState state, Complete complete)
-    {
-        if (!IsRunning(state, complete.Attempt))
-        {
-            var recorded = state.Status == ChatStatus.Completed && state.Attempts == complete.Attempt;
-            return new Transition(state, recorded ? Verdict.Repeated : Verdict.Stale);
-        }
-
-        return Applied(state with { Status = ChatStatus.Completed, Reply = complete.Reply, Error = null, CompletedAt = complete.At });
-    }
-
-    private static Transition OnFail(MessageState state, Fail fail, LifecyclePolicy policy)
-    {
-        if (!IsRunning(state, fail.Attempt))
-        {
-            var recorded = state.Status is ChatStatus.Failed or ChatStatus.Queued
-                && state.Attempts == fail.Attempt
-                && string.Equals(state.Error, fail.Error, StringComparison.Ordinal);
-            return recorded
-                ? new Transition(state, Verdict.Repeated, state.Status == ChatStatus.Queued ? TimeSpan.Zero : null)
-                : new Transition(state, Verdict.Stale);
-        }
-
-        if (state.AttemptsThisRound >= policy.MaxAttempts)
-        {
-            return Applied(state with
-            {
-                Status = ChatStatus.Failed,
-                Error = fail.Error,
-                CompletedAt = fail.At,
-                Outbox = Outbox.Empty with { DeadLetter = DeadLetterChange.Add },
-            });
-        }
-
-        // Queued again, keeping the error so clients see why. The backoff travels with the stream entry, so no
-        // timer that a dying silo could lose holds the retry.
-        var delay = policy.RetryDelay(state.AttemptsThisRound, fail.Jitter);
-        return Applied(
-            state with { Status = ChatStatus.Queued, Error = fail.Error, Outbox = new Outbox(true, fail.At + delay, DeadLetterChange.None) },
-            retryAfter: delay);
-    }
-
-    private static Transition OnAbandon(MessageState state, Abandon abandon)
-    {
-        if (!IsRunning(state, abandon.Attempt))
-        {
-            var recorded = state.Status == ChatStatus.Queued && state.Attempts == abandon.Attempt
-                && string.Equals(state.Error, abandon.Reason, StringComparison.Ordinal);
-            return new Transition(state, recorded ? Verdict.Repeated : Verdict.Stale);
-        }
-
-        // Not the message's failure: the attempt does not count toward the limit.
-        return Applied(state with
-        {
-            Status = ChatStatus.Queued,
-            Error = abandon.Reason,
-            RoundStartAttempts = state.RoundStartAttempts + 1,
-            Outbox = Outbox.Empty with { Publish = true },
         });
     }
 
@@ -176,13 +119,16 @@ public static class MessageLifecycle
             Error = null,
             CompletedAt = null,
             RetryRequest = retry.Request,
+            // A new round starts over from the backend the client asked for, fallbacks and all.
+            Backend = state.RequestedBackend,
+            Deferrals = 0,
             Outbox = new Outbox(true, null, DeadLetterChange.Remove),
         });
     }
 
-    private static bool IsRunning(MessageState state, int attempt) =>
+    internal static bool IsRunning(MessageState state, int attempt) =>
         state.Status == ChatStatus.Processing && state.Attempts == attempt;
 
-    private static Transition Applied(MessageState next, TimeSpan? retryAfter = null, string? stopWorker = null) =>
+    internal static Transition Applied(MessageState next, TimeSpan? retryAfter = null, string? stopWorker = null) =>
         new(next with { Version = next.Version + 1 }, Verdict.Applied, retryAfter, stopWorker);
 }

@@ -46,6 +46,22 @@ public sealed record MessageState
 
     public Outbox Outbox { get; init; } = Outbox.Empty;
 
+    /// <summary>The backend the client asked for (the default resolved): what a resubmission is compared with.</summary>
+    public string RequestedBackend { get; init; } = BackendNames.Echo;
+
+    /// <summary>The backend the message is queued for now: the requested one, or a fallback once that failed every attempt.</summary>
+    public string Backend { get; init; } = BackendNames.Echo;
+
+    /// <summary>What the backend that answered reported: its model, and the tokens it counted. Null when it said nothing.</summary>
+    public string? Model { get; init; }
+
+    public int? InputTokens { get; init; }
+
+    public int? OutputTokens { get; init; }
+
+    /// <summary>Attempts in a row the backend turned away for now (rate limited); bounded, so one that always does ends.</summary>
+    public int Deferrals { get; init; }
+
     public int AttemptsThisRound => Attempts - RoundStartAttempts;
 
     public bool IsTerminal => Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled;

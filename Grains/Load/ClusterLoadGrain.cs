@@ -1,3 +1,4 @@
+using Grains.Backends;
 using Grains.Interfaces;
 using Grains.Placement;
 using Orleans.Runtime;
@@ -11,7 +12,8 @@ namespace Grains.Load;
 /// keep their last report, because the work they did still counts in the totals.
 /// </summary>
 [OldestSiloPlacement]
-public sealed class ClusterLoadGrain(TimeProvider clock, IClusterMembershipService membership) : Grain, IClusterLoadGrain
+public sealed class ClusterLoadGrain(TimeProvider clock, IClusterMembershipService membership, BackendCatalog backends)
+    : Grain, IClusterLoadGrain
 {
     private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(5);
 
@@ -56,6 +58,31 @@ public sealed class ClusterLoadGrain(TimeProvider clock, IClusterMembershipServi
         }
 
         return ValueTask.FromResult(new ClusterLoad(backlog, rate, silos));
+    }
+
+    public ValueTask<IReadOnlyList<BackendStatus>> GetBackends()
+    {
+        var now = clock.GetUtcNow();
+        var reports = _silos.Values.Select(history => (Live: IsLive(history, now), Loads: history.Latest!.Backends ?? [])).ToArray();
+        IReadOnlyList<BackendStatus> statuses = backends.All.Select(backend =>
+        {
+            var loads = reports.SelectMany(report => report.Loads
+                .Where(load => string.Equals(load.Backend, backend.Name, StringComparison.OrdinalIgnoreCase))
+                .Select(load => (report.Live, Load: load))).ToArray();
+            return new BackendStatus(
+                backend.Name,
+                backend.KindName,
+                backend.Model,
+                backend.MaxConcurrency,
+                loads.Where(load => load.Live).Sum(load => load.Load.InFlight),
+                loads.Where(load => load.Live).Sum(load => load.Load.Pending),
+                loads.Sum(load => load.Load.Completed),
+                loads.Sum(load => load.Load.Failed),
+                loads.Sum(load => load.Load.RateLimited),
+                loads.Sum(load => load.Load.InputTokens),
+                loads.Sum(load => load.Load.OutputTokens));
+        }).ToArray();
+        return ValueTask.FromResult(statuses);
     }
 
     private bool IsLive(SiloHistory history, DateTimeOffset now)

@@ -17,9 +17,16 @@ public sealed class ProcessingOptions
     [Range(0, 600_000)]
     public int DelayMs { get; set; }
 
-    /// <summary>Processing attempts per message before it is marked failed (a dead letter).</summary>
+    /// <summary>Processing attempts per message before it goes to its backend's fallback, or is marked failed (a dead letter).</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// Times in a row a backend may turn a message away for now (429, or 503 with Retry-After) before that counts as a
+    /// failed attempt; the waits themselves are the backend's.
+    /// </summary>
+    [Range(0, 1000)]
+    public int MaxRateLimitedRetries { get; set; } = 10;
 
     /// <summary>First retry delay; each further retry doubles it, with random jitter, up to <see cref="RetryMaxDelayMs"/>.</summary>
     [Range(0, 3_600_000)]
@@ -36,7 +43,7 @@ public sealed class ProcessingOptions
     [Range(1, 100_000)]
     public int MaxInFlightPerWorker { get; set; } = 256;
 
-    /// <summary>Messages one silo processes at once, across all its workers.</summary>
+    /// <summary>Messages one silo processes at once for one backend, across all that backend's workers.</summary>
     [Range(1, 1_000_000)]
     public int MaxInFlightPerSilo { get; set; } = 1024;
 

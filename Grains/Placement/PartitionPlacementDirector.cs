@@ -14,7 +14,7 @@ internal sealed class PartitionPlacementDirector : IPlacementDirector
             return Task.FromResult(hint);
         }
 
-        var chosen = ChatStreams.TryParsePartition(target.GrainIdentity.Key.ToString()!, out var partition)
+        var chosen = ChatStreams.TryParsePartition(target.GrainIdentity.Key.ToString()!, out _, out var partition)
             ? PartitionAssignment.SiloFor(partition, silos)
             : null;
         return Task.FromResult(chosen ?? silos[Random.Shared.Next(silos.Length)]);

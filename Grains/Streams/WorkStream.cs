@@ -13,9 +13,9 @@ public sealed class WorkStream(IServiceProvider services, IOptions<StreamingOpti
 
     private IStreamProvider Provider => _provider ??= services.GetRequiredKeyedService<IStreamProvider>(ChatStreams.Provider);
 
-    /// <summary>Publishes to the given partition, or to any partition when none is given.</summary>
+    /// <summary>Publishes to the given partition of the item's backend, or to any of its partitions when none is given.</summary>
     public Task PublishAsync(ChatWorkItem item, int? partition = null) =>
-        PublishAsync(item, ChatStreams.PartitionKey(partition ?? Random.Shared.Next(options.Value.Partitions)));
+        PublishAsync(item, ChatStreams.PartitionKey(item.Backend, partition ?? Random.Shared.Next(options.Value.Partitions)));
 
     public Task PublishAsync(ChatWorkItem item, string partitionKey) =>
         ChatStreams.Partition(Provider, partitionKey).OnNextAsync(item);

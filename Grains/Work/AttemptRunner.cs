@@ -1,29 +1,29 @@
+using Grains.Backends;
 using Grains.Interfaces;
-using Grains.Options;
 using Grains.Streams;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Grains.Work;
 
 /// <summary>
-/// Owns one delivery of a message from start to end: claim it on its result grain, run the processor under the
-/// attempt's time limit, record the outcome, acknowledge the stream entry. Also hands back deliveries a worker
-/// never started. The stream entry is acknowledged only once the result grain has recorded what became of it.
+/// Owns one delivery of a message from start to end: claim it on its result grain, send it to its backend under the
+/// attempt's time limit, give back the backend's permit, record the outcome, acknowledge the stream entry. Also hands
+/// back deliveries a worker never started. The stream entry is acknowledged only once the result grain has recorded
+/// what became of it.
 /// </summary>
 public sealed partial class AttemptRunner(
     IGrainFactory grains,
-    IChatClient processor,
+    BackendClients backends,
+    BackendPermits permits,
     SiloWorkload workload,
     WorkStream stream,
     WorkAcknowledgement acknowledgement,
-    IOptions<ProcessingOptions> options,
     ILogger<AttemptRunner> logger)
 {
     private readonly ResultCalls _results = new(logger);
 
-    public async Task RunAsync(ReceivedWork work, string worker, CancellationToken cancellation)
+    public async Task RunAsync(ReceivedWork work, string worker, BackendDefinition backend, BackendPermit permit, CancellationToken cancellation)
     {
         var item = work.Item;
         var result = grains.GetGrain<IChatResultGrain>(item.Id);
@@ -53,11 +53,19 @@ public sealed partial class AttemptRunner(
             return;
         }
 
-        workload.RecordStarted();
+        workload.RecordStarted(backend.Name);
         var outcome = WorkOutcome.Unrecorded;
+        ChatReply? reply = null;
         try
         {
-            var processed = await ProcessAsync(item, claim.Attempt, cancellation);
+            var processed = await ProcessAsync(item, backend, claim.Attempt, cancellation);
+            reply = processed.Reply;
+            await permit.ReleaseAsync((reply?.InputTokens ?? 0) + (reply?.OutputTokens ?? 0));
+            if (processed.Kind == ProcessedKind.Busy)
+            {
+                permits.HoldOff(backend.Name, processed.Wait);
+            }
+
             outcome = await RecordAsync(result, claim.Attempt, processed);
             // A superseded attempt was taken over, and the takeover may still be running elsewhere on this same
             // entry: acknowledged now, it would not come back if that silo died too.
@@ -72,7 +80,7 @@ public sealed partial class AttemptRunner(
         }
         finally
         {
-            workload.RecordFinished(outcome);
+            workload.RecordFinished(backend.Name, outcome, reply);
         }
     }
 
@@ -88,8 +96,14 @@ public sealed partial class AttemptRunner(
 
     private async Task<WorkOutcome> RecordAsync(IChatResultGrain result, int attempt, Processed processed) => processed switch
     {
-        { Kind: ProcessedKind.Replied } => await _results.CallAsync(() => result.Complete(attempt, processed.Text).AsTask())
+        { Kind: ProcessedKind.Replied } => await _results.CallAsync(() => result.Complete(attempt, processed.Reply!).AsTask())
             ? WorkOutcome.Completed : WorkOutcome.Superseded,
+        { Kind: ProcessedKind.Busy } => await _results.CallAsync(() => result.Defer(attempt, processed.Text, processed.Wait).AsTask()) switch
+        {
+            { Recorded: false } => WorkOutcome.Superseded,
+            { RetryAfter: not null } => WorkOutcome.Retrying,
+            _ => WorkOutcome.Failed,
+        },
         // The result grain already says cancelled; nothing to record.
         { Kind: ProcessedKind.Cancelled } => WorkOutcome.Cancelled,
         { Kind: ProcessedKind.CutOff } => await _results.CallAsync(() => result.Abandon(attempt, processed.Text).AsTask())
@@ -103,16 +117,20 @@ public sealed partial class AttemptRunner(
         },
     };
 
-    /// <summary>Runs the processor under the attempt's time limit; a hang is cancelled and becomes an error.</summary>
-    private async Task<Processed> ProcessAsync(ChatWorkItem item, int attempt, CancellationToken cancellation)
+    /// <summary>Sends the message to its backend under the attempt's time limit; a hang is cancelled and becomes an error.</summary>
+    private async Task<Processed> ProcessAsync(ChatWorkItem item, BackendDefinition backend, int attempt, CancellationToken cancellation)
     {
-        var limit = TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(workload.Stopping, cancellation);
-        timeout.CancelAfter(limit);
+        timeout.CancelAfter(backend.Timeout);
         try
         {
-            var response = await processor.GetResponseAsync([new ChatMessage(ChatRole.User, item.Message)], cancellationToken: timeout.Token);
-            return new Processed(ProcessedKind.Replied, response.Text);
+            var response = await backends.Get(backend).GetResponseAsync([new ChatMessage(ChatRole.User, item.Message)], cancellationToken: timeout.Token);
+            var reply = new ChatReply(
+                response.Text, response.ModelId ?? backend.Model, ToInt(response.Usage?.InputTokenCount), ToInt(response.Usage?.OutputTokenCount));
+            // A 200 that carries no reply (an error object in place of choices, say) is not an answer.
+            return string.IsNullOrEmpty(response.Text)
+                ? new Processed(ProcessedKind.Failed, $"The backend {backend.Name} answered without a reply.", reply)
+                : new Processed(ProcessedKind.Replied, response.Text, reply);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -125,15 +143,22 @@ public sealed partial class AttemptRunner(
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            LogTimedOut(logger, item.Id, attempt, limit);
-            return new Processed(ProcessedKind.Failed, $"Timed out after {limit.TotalSeconds:0} s.");
+            LogTimedOut(logger, item.Id, attempt, backend.Timeout);
+            return new Processed(ProcessedKind.Failed, $"The backend {backend.Name} did not answer within {backend.Timeout.TotalSeconds:0} s.");
+        }
+        catch (BackendBusyException busy)
+        {
+            LogBusy(logger, item.Id, backend.Name, busy.Status, busy.RetryAfter);
+            return new Processed(ProcessedKind.Busy, $"The backend {backend.Name} answered {busy.Status}: waiting {busy.RetryAfter.TotalSeconds:0.###} s as it asked.", Wait: busy.RetryAfter);
         }
         catch (Exception exception)
         {
             LogProcessorFailed(logger, exception, item.Id, attempt);
-            return new Processed(ProcessedKind.Failed, $"{exception.GetType().Name}: {exception.Message}");
+            return new Processed(ProcessedKind.Failed, BackendErrors.Describe(backend, exception));
         }
     }
+
+    private static int? ToInt(long? count) => count is { } value ? (int)Math.Min(value, int.MaxValue) : null;
 
     private enum ProcessedKind
     {
@@ -141,16 +166,20 @@ public sealed partial class AttemptRunner(
         Failed,
         Cancelled,
         CutOff,
+        Busy,
     }
 
-    /// <summary>What the processor gave: the reply, or the error or reason.</summary>
-    private readonly record struct Processed(ProcessedKind Kind, string Text);
+    /// <summary>What the backend gave: the reply, or the error or reason (and how long it asked to wait, if it did).</summary>
+    private readonly record struct Processed(ProcessedKind Kind, string Text, ChatReply? Reply = null, TimeSpan Wait = default);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not claim message {Id}")]
     private static partial void LogClaimFailed(ILogger logger, Exception exception, string id);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Message {Id} is not waiting to be processed ({Status}); skipped")]
     private static partial void LogSkipped(ILogger logger, string id, ClaimStatus status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backend {Backend} turned message {Id} away ({Status}); it waits {RetryAfter} and does not spend an attempt")]
+    private static partial void LogBusy(ILogger logger, string id, string backend, int status, TimeSpan retryAfter);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Processor failed on message {Id}, attempt {Attempt}")]
     private static partial void LogProcessorFailed(ILogger logger, Exception exception, string id, int attempt);

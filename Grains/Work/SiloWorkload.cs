@@ -7,12 +7,13 @@ using Orleans.Runtime;
 namespace Grains.Work;
 
 /// <summary>
-/// The work one silo holds: its cumulative counters, the silo-wide bound on messages in flight, and the
-/// drain on shutdown (finish what this silo holds, after stream agents stopped and before grains deactivate).
+/// The work one silo holds: its cumulative counters, the bound on messages in flight (per backend, so a stalled
+/// backend cannot take the slots another needs), and the drain on shutdown (finish what this silo holds, after
+/// stream agents stopped and before grains deactivate).
 /// </summary>
 public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
 {
-    private readonly SemaphoreSlim _slots;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _slots = new(StringComparer.OrdinalIgnoreCase);
     private readonly ProcessingOptions _options;
     private readonly ILogger<SiloWorkload> _logger;
     private static readonly TimeSpan CutOffRecordLimit = TimeSpan.FromSeconds(5);
@@ -31,7 +32,6 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
     {
         _options = options.Value;
         _logger = logger;
-        _slots = new SemaphoreSlim(_options.MaxInFlightPerSilo, _options.MaxInFlightPerSilo);
         SiloName = silo.SiloAddress.Endpoint.ToString();
         SiloAddress = silo.SiloAddress;
     }
@@ -48,39 +48,51 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
 
     public long Accepted => Interlocked.Read(ref _accepted);
 
+    /// <summary>The same work broken down by backend.</summary>
+    public BackendWorkload Backends { get; } = new();
+
     /// <summary>Set when the silo starts stopping: from then on lanes start nothing new; it goes back to the stream.</summary>
     public bool Draining => Volatile.Read(ref _draining);
 
     /// <summary>A lane holds a slot from deciding to start a message until it has finished, so the drain sees it.</summary>
-    public async Task AcquireSlotAsync(CancellationToken cancellationToken)
+    public async Task AcquireSlotAsync(string backend, CancellationToken cancellationToken)
     {
-        await _slots.WaitAsync(cancellationToken);
+        await SlotsOf(backend).WaitAsync(cancellationToken);
         Interlocked.Increment(ref _slotsHeld);
     }
 
-    public void ReleaseSlot()
+    public void ReleaseSlot(string backend)
     {
         Interlocked.Decrement(ref _slotsHeld);
-        _slots.Release();
+        SlotsOf(backend).Release();
     }
+
+    private SemaphoreSlim SlotsOf(string backend) =>
+        _slots.GetOrAdd(backend, _ => new SemaphoreSlim(_options.MaxInFlightPerSilo, _options.MaxInFlightPerSilo));
 
     /// <summary>A message was put on the work stream from this silo (new, retried, or cut off and queued again).</summary>
     public void RecordAccepted() => Interlocked.Increment(ref _accepted);
 
-    public void RecordPending(int count) => Interlocked.Add(ref _pending, count);
+    public void RecordPending(string backend, int count)
+    {
+        Interlocked.Add(ref _pending, count);
+        Backends.RecordPending(backend, count);
+    }
 
-    public void RecordStarted()
+    public void RecordStarted(string backend)
     {
         Interlocked.Increment(ref _started);
         Interlocked.Increment(ref _inFlight);
+        Backends.RecordStarted(backend);
     }
 
     /// <summary>
     /// An attempt ended. Only a recorded completion or final failure counts: a retried, cut-off or superseded
     /// attempt is neither, since the message goes on (or another attempt decides it).
     /// </summary>
-    public void RecordFinished(WorkOutcome outcome)
+    public void RecordFinished(string backend, WorkOutcome outcome, ChatReply? reply)
     {
+        Backends.RecordFinished(backend, outcome, reply);
         if (outcome == WorkOutcome.Completed)
         {
             Interlocked.Increment(ref _completed);
@@ -101,7 +113,7 @@ public sealed partial class SiloWorkload : ILifecycleParticipant<ISiloLifecycle>
         var pending = Volatile.Read(ref _pending);
         return new SiloLoadReport(
             SiloName, StartedAt, Interlocked.Read(ref _accepted), Interlocked.Read(ref _started), Interlocked.Read(ref _completed),
-            Interlocked.Read(ref _failed), inFlight, pending, SiloAddress.ToParsableString());
+            Interlocked.Read(ref _failed), inFlight, pending, SiloAddress.ToParsableString(), Backends.Snapshot());
     }
 
     void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle) =>

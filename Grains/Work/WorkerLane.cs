@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Grains.Backends;
 
 namespace Grains.Work;
 
 /// <summary>
-/// One worker's queue of received messages, processed concurrently up to a per-worker bound and the
-/// silo-wide bound. Runs off the grain's scheduler, so a slow backend never holds the grain or its partition.
-/// A retry that is not due yet waits on a timer of its own, outside the queue and without a slot.
+/// One worker's queue of received messages for its backend, processed concurrently up to a per-worker bound, the
+/// backend's permits (its cluster-wide cap and budgets) and the silo's bound for that backend, taken in that order
+/// so that a message starts only once it may be sent. Runs off the grain's scheduler, so a slow backend never holds
+/// the grain or its partition. A retry that is not due yet waits on a timer of its own, outside the queue and
+/// without a slot.
 /// </summary>
 internal sealed class WorkerLane
 {
@@ -15,15 +18,20 @@ internal sealed class WorkerLane
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _slots;
     private readonly string _worker;
+    private readonly BackendDefinition _backend;
+    private readonly BackendPermits _permits;
     private readonly AttemptRunner _runner;
     private readonly SiloWorkload _workload;
     private readonly TimeProvider _clock;
     private readonly Task _loop;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
-    public WorkerLane(string worker, int maxInFlight, AttemptRunner runner, SiloWorkload workload, TimeProvider clock)
+    public WorkerLane(
+        string worker, BackendDefinition backend, int maxInFlight, AttemptRunner runner, BackendPermits permits, SiloWorkload workload, TimeProvider clock)
     {
         _worker = worker;
+        _backend = backend;
+        _permits = permits;
         _runner = runner;
         _workload = workload;
         _clock = clock;
@@ -46,7 +54,7 @@ internal sealed class WorkerLane
                 _waiting.Add(work);
             }
 
-            _workload.RecordPending(1);
+            _workload.RecordPending(_backend.Name, 1);
             _ = EnqueueWhenDueAsync(work, due.Value);
             return true;
         }
@@ -56,7 +64,7 @@ internal sealed class WorkerLane
             return false;
         }
 
-        _workload.RecordPending(1);
+        _workload.RecordPending(_backend.Name, 1);
         return true;
     }
 
@@ -78,7 +86,7 @@ internal sealed class WorkerLane
             unstarted.Add(work);
         }
 
-        _workload.RecordPending(-unstarted.Count);
+        _workload.RecordPending(_backend.Name, -unstarted.Count);
         return unstarted;
     }
 
@@ -123,31 +131,23 @@ internal sealed class WorkerLane
         {
             while (await _pending.Reader.WaitToReadAsync(_stop.Token))
             {
-                await _slots.WaitAsync(_stop.Token);
-                try
-                {
-                    await _workload.AcquireSlotAsync(_stop.Token);
-                }
-                catch
-                {
-                    _slots.Release();
-                    throw;
-                }
-
+                var permit = await AcquireAsync();
                 if (_workload.Draining)
                 {
                     // The silo is stopping: what has not started goes back to the stream when this worker stops.
+                    _ = permit.ReleaseAsync();
                     ReleaseSlots();
                     await Task.Delay(Timeout.Infinite, _stop.Token);
                 }
 
                 if (_pending.Reader.TryRead(out var work))
                 {
-                    _workload.RecordPending(-1);
-                    _ = RunJobAsync(work);
+                    _workload.RecordPending(_backend.Name, -1);
+                    _ = RunJobAsync(work, permit);
                 }
                 else
                 {
+                    _ = permit.ReleaseAsync();
                     ReleaseSlots();
                 }
             }
@@ -157,24 +157,49 @@ internal sealed class WorkerLane
         }
     }
 
-    private async Task RunJobAsync(ReceivedWork work)
+    /// <summary>A slot of this worker, leave from the backend, then a slot of the silo; on failure, gives back what it took.</summary>
+    private async Task<BackendPermit> AcquireAsync()
+    {
+        await _slots.WaitAsync(_stop.Token);
+        BackendPermit? permit = null;
+        try
+        {
+            // The message next in line, if it is still there, sizes the request for a token budget.
+            var tokens = _pending.Reader.TryPeek(out var next) ? EstimateTokens(next.Item.Message) : 1;
+            permit = await _permits.AcquireAsync(_backend, tokens, _stop.Token);
+            await _workload.AcquireSlotAsync(_backend.Name, _stop.Token);
+            return permit;
+        }
+        catch
+        {
+            _ = permit?.ReleaseAsync();
+            _slots.Release();
+            throw;
+        }
+    }
+
+    private async Task RunJobAsync(ReceivedWork work, BackendPermit permit)
     {
         using var cancel = new CancellationTokenSource();
         _running[work.Item.Id] = cancel;
         try
         {
-            await _runner.RunAsync(work, _worker, cancel.Token);
+            await _runner.RunAsync(work, _worker, _backend, permit, cancel.Token);
         }
         finally
         {
             _running.TryRemove(work.Item.Id, out _);
+            await permit.ReleaseAsync();
             ReleaseSlots();
         }
     }
 
+    /// <summary>About four characters a token, as for English text with the common tokenizers; the reply is charged once known.</summary>
+    private static int EstimateTokens(string message) => message.Length / 4 + 1;
+
     private void ReleaseSlots()
     {
         _slots.Release();
-        _workload.ReleaseSlot();
+        _workload.ReleaseSlot(_backend.Name);
     }
 }

@@ -71,13 +71,22 @@ public static class ChatApi
             return Problems.Validation("id", ChatRules.CheckIdMessage(body.Id));
         }
 
+        if (body.Backend is not null && !BackendNames.IsValid(body.Backend))
+        {
+            return Problems.Validation("backend", $"The backend name '{body.Backend}' is not valid: use {BackendNames.Rule}.");
+        }
+
         // One request id however often the call is repeated, so a repeat after a lost reply is answered as the first.
-        var submission = new ChatSubmission(body.Id ?? ChatRules.NewId(), body.Message!, Guid.NewGuid());
+        var submission = new ChatSubmission(body.Id ?? ChatRules.NewId(), body.Message!, Guid.NewGuid(), body.Backend);
         SubmitOutcome outcome;
         try
         {
             outcome = await cluster.CallAsync(
                 grains => grains.GetGrain<IChatDispatcherGrain>(IChatDispatcherGrain.AnyKey()).Submit(submission).AsTask(), cancellationToken);
+        }
+        catch (UnknownBackendException unknown)
+        {
+            return Problems.UnknownBackend(unknown.Backend, unknown.Known);
         }
         catch (ClusterUnavailableException)
         {

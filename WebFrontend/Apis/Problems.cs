@@ -17,6 +17,19 @@ public static class Problems
             Detail = error,
         });
 
+    /// <summary>400 for a backend the cluster does not have; <c>backends</c> lists those it has.</summary>
+    public static ProblemHttpResult UnknownBackend(string backend, IReadOnlyList<string> known) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
+        {
+            ["backend"] = [$"There is no backend named '{backend}'. Known backends: {string.Join(", ", known)}."],
+        })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "Unknown backend.",
+            Detail = $"There is no backend named '{backend}'. Known backends: {string.Join(", ", known)}.",
+            Extensions = { ["backends"] = known.ToArray() },
+        });
+
     public static ProblemHttpResult UnsupportedMediaType(string? contentType) =>
         TypedResults.Problem(
             $"Send the body as application/json; got '{contentType ?? "no content type"}'.",

@@ -1,4 +1,7 @@
 namespace WebFrontend.Model;
 
-/// <summary>Body of POST /chat. <see cref="Id"/> is optional; giving one makes the call idempotent.</summary>
-public sealed record ChatRequest(string? Message, string? Id);
+/// <summary>
+/// Body of POST /chat. <see cref="Id"/> is optional; giving one makes the call idempotent. <see cref="Backend"/> names
+/// the backend that should answer; without it, the cluster's default (Chat:DefaultBackend).
+/// </summary>
+public sealed record ChatRequest(string? Message, string? Id, string? Backend = null);

@@ -15,6 +15,8 @@ namespace WebFrontend.Model;
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ClusterResponse))]
 [JsonSerializable(typeof(ResultsPage))]
+[JsonSerializable(typeof(BackendResponse[]))]
+[JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class FrontendJsonContext : JsonSerializerContext;

@@ -2,7 +2,10 @@ using Grains.Interfaces;
 
 namespace WebFrontend.Model;
 
-/// <summary>Body of GET /result/{id}. <see cref="Result"/> is the reply text.</summary>
+/// <summary>
+/// Body of GET /result/{id}. <see cref="Result"/> is the reply text; <see cref="Backend"/> the backend it is queued
+/// for or was answered by, with the model and token counts that backend reported (null when it reported none).
+/// </summary>
 public sealed record ResultResponse(
     string Id,
     string Status,
@@ -14,11 +17,15 @@ public sealed record ResultResponse(
     string? Worker,
     DateTimeOffset EnqueuedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? CompletedAt)
+    DateTimeOffset? CompletedAt,
+    string? Backend,
+    string? Model,
+    int? InputTokens,
+    int? OutputTokens)
 {
     public static ResultResponse From(ChatResult r) => new(
         r.Id, StatusName(r.Status), r.Message, r.Reply, r.Error, r.Attempts,
-        r.Silo, r.Worker, r.EnqueuedAt, r.StartedAt, r.CompletedAt);
+        r.Silo, r.Worker, r.EnqueuedAt, r.StartedAt, r.CompletedAt, r.Backend, r.Model, r.InputTokens, r.OutputTokens);
 
     public static string StatusName(ChatStatus status) => status switch
     {

@@ -47,7 +47,7 @@ public sealed class FailureHandlingTests(ScriptedProcessorFixture fixture) : ICl
         var result = await Api.WaitForStatus(id, "failed");
         Assert.Equal(3, result.GetProperty("attempts").GetInt32());
         Assert.Equal(3, _script.Trace(text).Calls);
-        Assert.Equal("InvalidOperationException: scripted failure 3 of 99", result.GetProperty("error").GetString());
+        Assert.Equal("The backend echo failed: InvalidOperationException: scripted failure 3 of 99", result.GetProperty("error").GetString());
         Assert.Equal(JsonValueKind.Null, result.GetProperty("result").ValueKind);
 
         var page = await DeadLetters();
@@ -63,7 +63,7 @@ public sealed class FailureHandlingTests(ScriptedProcessorFixture fixture) : ICl
 
         var result = await Api.WaitForStatus(id, "failed", TimeSpan.FromSeconds(30));
         Assert.Equal(3, result.GetProperty("attempts").GetInt32());
-        Assert.Equal("Timed out after 1 s.", result.GetProperty("error").GetString());
+        Assert.Equal("The backend echo did not answer within 1 s.", result.GetProperty("error").GetString());
         var trace = _script.Trace(text);
         Assert.Equal(3, trace.Calls);
         Assert.Equal([1, 2, 3], trace.Cancellations.Select(c => c.Call).Order());

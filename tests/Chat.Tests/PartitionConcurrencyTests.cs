@@ -31,7 +31,7 @@ public sealed class PartitionConcurrencyTests(SinglePartitionFixture fixture) : 
         await fixture.Api.SubmitAll(quick);
         var results = await fixture.Api.WaitForAllCompleted(quick);
 
-        Assert.All(results, result => Assert.Equal("worker-0", result.GetProperty("worker").GetString()));
+        Assert.All(results, result => Assert.Equal("echo-0", result.GetProperty("worker").GetString()));
         Assert.Equal("processing", (await fixture.Api.Result(slow)).GetProperty("status").GetString());
         Assert.Equal(1, script.Trace(hanging).Running);
 

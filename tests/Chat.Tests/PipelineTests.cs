@@ -42,7 +42,7 @@ public sealed class PipelineTests(ScriptedClusterFixture fixture)
         var processing = await fixture.Api.Result(id);
         Assert.Equal("processing", processing.GetProperty("status").GetString());
         Assert.Equal(1, processing.GetProperty("attempts").GetInt32());
-        Assert.StartsWith("worker-", processing.GetProperty("worker").GetString());
+        Assert.StartsWith("echo-", processing.GetProperty("worker").GetString());
         Assert.Contains(processing.GetProperty("silo").GetString(), fixture.Cluster.Silos.Select(s => s.SiloAddress.Endpoint.ToString()));
         Assert.NotEqual(System.Text.Json.JsonValueKind.Null, processing.GetProperty("startedAt").ValueKind);
         Assert.Equal(System.Text.Json.JsonValueKind.Null, processing.GetProperty("result").ValueKind);

@@ -174,15 +174,18 @@ public sealed class RepeatedCallTests(InjectedFaultsFixture fixture) : IClassFix
         var grain = fixture.Cluster.Client.GetGrain<IChatResultGrain>(id);
         var request = Guid.NewGuid();
 
-        var busy = await grain.Accept($"echo {id}", 0, request, admitNew: false);
+        ChatSubmission Submission(string message, Guid request, string backend = BackendNames.Echo) => new(id, message, request, backend);
+
+        var busy = await grain.Accept(Submission($"echo {id}", request), 0, admitNew: false);
         Assert.Equal(SubmitStatus.Busy, busy.Status);
         Assert.Null(busy.Result);
         Assert.Null(await grain.Get());
 
-        Assert.Equal(SubmitStatus.Accepted, (await grain.Accept($"echo {id}", 0, request)).Status);
-        Assert.Equal(SubmitStatus.Accepted, (await grain.Accept($"echo {id}", 0, request, admitNew: false)).Status);
-        Assert.Equal(SubmitStatus.Existing, (await grain.Accept($"echo {id}", 0, Guid.NewGuid(), admitNew: false)).Status);
-        Assert.Equal(SubmitStatus.Conflict, (await grain.Accept("another message", 0, Guid.NewGuid(), admitNew: false)).Status);
+        Assert.Equal(SubmitStatus.Accepted, (await grain.Accept(Submission($"echo {id}", request), 0)).Status);
+        Assert.Equal(SubmitStatus.Accepted, (await grain.Accept(Submission($"echo {id}", request), 0, admitNew: false)).Status);
+        Assert.Equal(SubmitStatus.Existing, (await grain.Accept(Submission($"echo {id}", Guid.NewGuid()), 0, admitNew: false)).Status);
+        Assert.Equal(SubmitStatus.Conflict, (await grain.Accept(Submission("another message", Guid.NewGuid()), 0, admitNew: false)).Status);
+        Assert.Equal(SubmitStatus.Conflict, (await grain.Accept(Submission($"echo {id}", Guid.NewGuid(), "other"), 0, admitNew: false)).Status);
     }
 
     [Fact]

@@ -25,8 +25,15 @@ public sealed class RestContractTests(ChatClusterFixture fixture)
         Assert.Equal("hi there", result.GetProperty("result").GetString());
         Assert.Equal("hi there", result.GetProperty("message").GetString());
         Assert.Equal(JsonValueKind.Null, result.GetProperty("error").ValueKind);
-        string[] fields = ["id", "status", "message", "result", "error", "attempts", "silo", "worker", "enqueuedAt", "startedAt", "completedAt"];
+        string[] fields =
+        [
+            "id", "status", "message", "result", "error", "attempts", "silo", "worker", "enqueuedAt", "startedAt", "completedAt",
+            "backend", "model", "inputTokens", "outputTokens",
+        ];
         Assert.Equal(fields.Order(), result.EnumerateObject().Select(p => p.Name).Order());
+        // The built-in backend answers with the message itself and reports no usage.
+        Assert.Equal("echo", result.GetProperty("backend").GetString());
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("inputTokens").ValueKind);
     }
 
     [Fact]
