@@ -3,6 +3,8 @@ namespace FakeChatBackend;
 /// <summary>One chat request of either API: counted, paced, and answered or failed as the injected faults say.</summary>
 internal static class ChatPipeline
 {
+    private static readonly TimeSpan TransportDrain = TimeSpan.FromMilliseconds(100);
+
     public static async Task HandleAsync(HttpContext http, FakeBackend backend, IChatDialect dialect)
     {
         var aborted = http.RequestAborted;
@@ -74,9 +76,14 @@ internal static class ChatPipeline
                 await Task.Delay(Timeout.InfiniteTimeSpan, aborted);
                 break;
             case FakeFault.Disconnect:
-                if (request.Stream)
+                if (request.Stream && request.Tokens.Count / 2 is > 0 and var half)
                 {
-                    await StreamTokensAsync(http, dialect, request, pacer, request.Tokens.Count / 2);
+                    await StreamTokensAsync(http, dialect, request, pacer, half);
+
+                    // Flushed bytes are still in Kestrel's transport for a moment and an abort throws them away; the
+                    // cut comes when the next token is due, and never sooner than that moment, so the client does
+                    // receive the first half.
+                    await Task.WhenAll(pacer.UntilTokenAsync(half, aborted), Task.Delay(TransportDrain, aborted));
                 }
 
                 exchange.End(ChatOutcome.Failed);
