@@ -8,7 +8,18 @@ internal static class ChatPipeline
     public static async Task HandleAsync(HttpContext http, FakeBackend backend, IChatDialect dialect)
     {
         var aborted = http.RequestAborted;
-        var (request, problem) = await ChatRequest.ReadAsync(http.Request, dialect.StreamsByDefault, aborted);
+        ChatRequest? request;
+        string? problem;
+        try
+        {
+            (request, problem) = await ChatRequest.ReadAsync(http.Request, dialect.StreamsByDefault, aborted);
+        }
+        catch (Exception exception) when (aborted.IsCancellationRequested && exception is OperationCanceledException or IOException)
+        {
+            // Gone before its request was whole: not a chat request, nothing to count.
+            return;
+        }
+
         if (request is null)
         {
             await dialect.WriteErrorAsync(http.Response, StatusCodes.Status400BadRequest, "invalid_request_error", problem!, aborted);

@@ -83,10 +83,10 @@ public sealed class FakeChatServer : IAsyncDisposable
         }
 
         builder.WebHost.UseUrls(urls);
-        if (quiet)
-        {
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        }
+        builder.Logging.SetMinimumLevel(quiet ? LogLevel.Warning : LogLevel.Information);
+
+        // A line per request would drown the start-up lines that say where the fake listens.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ControlJson.Default));
         builder.Services.AddProblemDetails();

@@ -5,9 +5,24 @@ namespace FakeChatBackend;
 // would clash with the web frontend's in the test project, which references both.
 internal static class Program
 {
-    public static async Task Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        await using var server = FakeChatServer.Create(args, behavior: null, defaultUrl: "http://127.0.0.1:5199");
-        await server.RunAsync();
+        FakeChatServer server;
+        try
+        {
+            server = FakeChatServer.Create(args, behavior: null, defaultUrl: "http://127.0.0.1:5199");
+        }
+        catch (InvalidOperationException exception)
+        {
+            await Console.Error.WriteLineAsync(exception.Message);
+            return 2;
+        }
+
+        await using (server)
+        {
+            await server.RunAsync();
+        }
+
+        return 0;
     }
 }
