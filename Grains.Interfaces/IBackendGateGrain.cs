@@ -37,8 +37,4 @@ public interface IBackendGateGrain : IGrainWithStringKey
     /// <summary>The backend asked to wait: nothing is sent to it, from any silo, before <paramref name="until"/>.</summary>
     [Alias("HoldOff")]
     ValueTask HoldOff(DateTimeOffset until);
-
-    /// <summary>Until when the backend asked the cluster to wait (in the past when it has not).</summary>
-    [Alias("GetHoldOff")]
-    ValueTask<DateTimeOffset> GetHoldOff();
 }

@@ -71,12 +71,12 @@ public sealed class BackendClients(IServiceProvider services, BackendCatalog cat
         return new OllamaApiClient(http, backend.Model!);
     }
 
-    private static HttpClient Http() => new(new BackendBusyHandler(new SocketsHttpHandler
+    private static HttpClient Http() => new(new BackendBusyHandler(new BackendErrorPayloadHandler(new SocketsHttpHandler
     {
         // DNS changes are noticed; idle connections do not pile up.
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectTimeout = TimeSpan.FromSeconds(10),
-    }))
+    })))
     {
         Timeout = Timeout.InfiniteTimeSpan,
     };

@@ -23,8 +23,12 @@ public sealed record BackendDefinition(
     TimeSpan Timeout,
     string? Fallback)
 {
-    /// <summary>Whether the cluster must agree on each request it sends (a cap or a budget), rather than each silo deciding alone.</summary>
-    public bool IsMetered => MaxConcurrency > 0 || RequestsPerMinute > 0 || TokensPerMinute > 0;
+    /// <summary>
+    /// Whether each request waits for its gate's permit. Every backend over HTTP does, cap or not, so that one that
+    /// asks the cluster to wait (429) is held off by every silo from that moment; two grain calls are nothing next to
+    /// a model's answer. The built-in echo answers in microseconds and never asks to wait, so it does only when capped.
+    /// </summary>
+    public bool IsMetered => Kind != BackendKind.Echo || MaxConcurrency > 0 || RequestsPerMinute > 0 || TokensPerMinute > 0;
 
     public string KindName => Kind switch
     {

@@ -108,8 +108,6 @@ public sealed class BackendGateGrain(BackendCatalog catalog, TimeProvider clock,
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<DateTimeOffset> GetHoldOff() => ValueTask.FromResult(_holdUntil);
-
     /// <summary>Grants permits from the front of the line for as long as everything allows; if something else stops it, comes back then.</summary>
     private void Pump()
     {

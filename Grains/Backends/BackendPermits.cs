@@ -8,9 +8,9 @@ using Orleans.Runtime;
 namespace Grains.Backends;
 
 /// <summary>
-/// This silo's side of the backends' permits. A request to a metered backend (a cap or a budget) waits in its gate
-/// grain's line; any backend that asked the cluster to wait is held back here until then. Keeps the permits it holds
-/// alive at their gates, and learns hold-offs that other silos reported.
+/// This silo's side of the backends' permits. A request to a metered backend waits in its gate grain's line, which
+/// also holds back every silo while the backend has asked the cluster to wait; an unmetered one (the built-in echo)
+/// is held back only here. Keeps the permits it holds alive at their gates.
 /// </summary>
 public sealed partial class BackendPermits(
     IGrainFactory grains,
@@ -18,11 +18,7 @@ public sealed partial class BackendPermits(
     TimeProvider clock,
     ILogger<BackendPermits> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
-    private static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(1);
-
-    // A backend this silo sent nothing to for this long needs no news of hold-offs.
-    private static readonly TimeSpan RecentUse = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, BackendState> _backends = new(StringComparer.OrdinalIgnoreCase);
     private readonly RepeatedFailures _failures = new(TimeSpan.FromSeconds(10));
@@ -33,7 +29,6 @@ public sealed partial class BackendPermits(
     public async Task<BackendPermit> AcquireAsync(BackendDefinition backend, int tokens, CancellationToken cancellationToken)
     {
         var state = StateOf(backend.Name);
-        state.LastUsed = clock.GetUtcNow();
         if (state.HoldUntil - clock.GetUtcNow() is { Ticks: > 0 } hold)
         {
             await Task.Delay(hold, clock, cancellationToken);
@@ -75,13 +70,13 @@ public sealed partial class BackendPermits(
     }
 
     /// <summary>The backend turned a request away: hold everything for it back, here and, through its gate, everywhere.</summary>
-    public void HoldOff(string backend, TimeSpan wait)
+    public Task HoldOffAsync(string backend, TimeSpan wait)
     {
         var until = clock.GetUtcNow() + wait;
         var state = StateOf(backend);
         state.HoldUntil = until > state.HoldUntil ? until : state.HoldUntil;
         workload.Backends.RecordRateLimited(backend);
-        _ = TellGateAsync(backend, until);
+        return TellGateAsync(backend, until);
     }
 
     internal async Task ReleaseAsync(string backend, Guid permit, int extraTokens)
@@ -103,7 +98,7 @@ public sealed partial class BackendPermits(
 
     private Task Start(CancellationToken cancellationToken)
     {
-        _loop = Task.Run(RefreshAsync, CancellationToken.None);
+        _loop = Task.Run(RenewAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -113,16 +108,14 @@ public sealed partial class BackendPermits(
         await _loop;
     }
 
-    private async Task RefreshAsync()
+    private async Task RenewAsync()
     {
-        using var timer = new PeriodicTimer(RefreshPeriod, clock);
-        var ticks = 0L;
+        using var timer = new PeriodicTimer(IBackendGateGrain.RenewPeriod, clock);
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
-                var renew = ++ticks % (long)(IBackendGateGrain.RenewPeriod / RefreshPeriod) == 0;
-                await Task.WhenAll(_backends.Select(pair => RefreshAsync(pair.Key, pair.Value, renew)));
+                await Task.WhenAll(_backends.Where(pair => !pair.Value.Held.IsEmpty).Select(pair => RenewAsync(pair.Key, pair.Value)));
             }
         }
         catch (OperationCanceledException)
@@ -130,21 +123,11 @@ public sealed partial class BackendPermits(
         }
     }
 
-    private async Task RefreshAsync(string backend, BackendState state, bool renew)
+    private async Task RenewAsync(string backend, BackendState state)
     {
-        var gate = grains.GetGrain<IBackendGateGrain>(backend);
         try
         {
-            if (renew && !state.Held.IsEmpty)
-            {
-                await gate.Renew(workload.SiloAddress.ToParsableString(), state.Held.Keys.ToArray());
-            }
-
-            if (clock.GetUtcNow() - state.LastUsed < RecentUse)
-            {
-                var until = await gate.GetHoldOff();
-                state.HoldUntil = until > state.HoldUntil ? until : state.HoldUntil;
-            }
+            await grains.GetGrain<IBackendGateGrain>(backend).Renew(workload.SiloAddress.ToParsableString(), state.Held.Keys.ToArray());
         }
         catch (Exception exception)
         {
@@ -179,8 +162,6 @@ public sealed partial class BackendPermits(
         public ConcurrentDictionary<Guid, byte> Held { get; } = new();
 
         public DateTimeOffset HoldUntil { get; set; }
-
-        public DateTimeOffset LastUsed { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backend gates could not be reached: {Failures} calls failed since the last such line; last {Error}")]

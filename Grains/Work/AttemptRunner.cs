@@ -60,12 +60,13 @@ public sealed partial class AttemptRunner(
         {
             var processed = await ProcessAsync(item, backend, claim.Attempt, cancellation);
             reply = processed.Reply;
-            await permit.ReleaseAsync((reply?.InputTokens ?? 0) + (reply?.OutputTokens ?? 0));
             if (processed.Kind == ProcessedKind.Busy)
             {
-                permits.HoldOff(backend.Name, processed.Wait);
+                // Before the permit goes back, so the gate grants nothing more to a backend that asked to wait.
+                await permits.HoldOffAsync(backend.Name, processed.Wait);
             }
 
+            await permit.ReleaseAsync((reply?.InputTokens ?? 0) + (reply?.OutputTokens ?? 0));
             outcome = await RecordAsync(result, claim.Attempt, processed);
             // A superseded attempt was taken over, and the takeover may still be running elsewhere on this same
             // entry: acknowledged now, it would not come back if that silo died too.

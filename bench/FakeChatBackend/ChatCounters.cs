@@ -3,6 +3,9 @@ namespace FakeChatBackend;
 /// <summary>Thread-safe counters behind <see cref="FakeChatStats"/>.</summary>
 internal sealed class ChatCounters
 {
+    // The recent exchanges, for tests that look at timing (when requests came, how many overlapped).
+    private const int MaxRemembered = 10_000;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<FakeChatExchange> _exchanges = new();
     private long _requests;
     private int _inFlight;
     private int _maxInFlight;
@@ -29,7 +32,11 @@ internal sealed class ChatCounters
         Interlocked.Exchange(ref _rateLimited, 0);
         Interlocked.Exchange(ref _failed, 0);
         Interlocked.Exchange(ref _maxInFlight, Volatile.Read(ref _inFlight));
+        _exchanges.Clear();
     }
+
+    /// <summary>Ended exchanges since the last reset, oldest first (at most the last 10,000).</summary>
+    public IReadOnlyList<FakeChatExchange> Exchanges() => _exchanges.ToArray();
 
     public ChatExchange Begin()
     {
@@ -47,12 +54,17 @@ internal sealed class ChatCounters
             max = seen;
         }
 
-        return new ChatExchange(this);
+        return new ChatExchange(this, DateTimeOffset.UtcNow);
     }
 
-    internal void End(ChatOutcome outcome)
+    internal void End(ChatOutcome outcome, DateTimeOffset startedAt)
     {
         Interlocked.Decrement(ref _inFlight);
+        _exchanges.Enqueue(new FakeChatExchange(startedAt, DateTimeOffset.UtcNow, outcome.ToString().ToLowerInvariant()));
+        while (_exchanges.Count > MaxRemembered && _exchanges.TryDequeue(out _))
+        {
+        }
+
         switch (outcome)
         {
             case ChatOutcome.Completed:
@@ -80,7 +92,7 @@ internal enum ChatOutcome
 }
 
 /// <summary>One chat request's place in the counters; it ends exactly once.</summary>
-internal sealed class ChatExchange(ChatCounters counters)
+internal sealed class ChatExchange(ChatCounters counters, DateTimeOffset startedAt)
 {
     private int _ended;
 
@@ -92,7 +104,7 @@ internal sealed class ChatExchange(ChatCounters counters)
     {
         if (Interlocked.Exchange(ref _ended, 1) == 0)
         {
-            counters.End(outcome);
+            counters.End(outcome, startedAt);
         }
     }
 }

@@ -60,7 +60,13 @@ public sealed class FakeChatServer : IAsyncDisposable
         set => _backend.Behavior = value;
     }
 
+    /// <summary>The requests answered since the last reset, oldest first, with when they came and ended.</summary>
+    public IReadOnlyList<FakeChatExchange> Exchanges => _backend.Counters.Exchanges();
+
     public void ResetStats() => _backend.Counters.Reset();
+
+    /// <summary>Clears pending faults, restores the default behaviour and zeroes the counters.</summary>
+    public void Reset() => _backend.Reset();
 
     /// <summary>The next <paramref name="count"/> chat requests, of either API, fail this way.</summary>
     /// <param name="retryAfter">Sent as Retry-After in whole seconds with rate-limited and unavailable; 1 s when not given.</param>

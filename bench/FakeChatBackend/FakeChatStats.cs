@@ -9,3 +9,6 @@ namespace FakeChatBackend;
 /// <param name="RateLimited">429 and 503 answers sent.</param>
 /// <param name="Failed">Other injected failures: server-error, disconnect, error-payload, malformed.</param>
 public sealed record FakeChatStats(long Requests, int InFlight, int MaxInFlight, long Completed, long Aborted, long RateLimited, long Failed);
+
+/// <summary>One chat request the fake answered: when it came, when it ended, and how (completed, aborted, ratelimited, failed).</summary>
+public sealed record FakeChatExchange(DateTimeOffset StartedAt, DateTimeOffset EndedAt, string Outcome);

@@ -10,6 +10,9 @@ public sealed class ChatApi(HttpClient http)
     public Task<HttpResponseMessage> Submit(string message, string? id = null) =>
         http.PostAsJsonAsync("/chat", id is null ? new { message } : (object)new { message, id });
 
+    public Task<HttpResponseMessage> Submit(string message, string? id, string backend) =>
+        http.PostAsJsonAsync("/chat", id is null ? new { message, backend } : (object)new { message, id, backend });
+
     public Task<HttpResponseMessage> PostRaw(string body, string contentType = "application/json") =>
         http.PostAsync("/chat", new StringContent(body, System.Text.Encoding.UTF8, contentType));
 

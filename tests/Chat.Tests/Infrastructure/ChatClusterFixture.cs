@@ -45,8 +45,15 @@ public class ChatClusterFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>Runs before the cluster starts, e.g. to start the backends <see cref="Settings"/> points at.</summary>
+    protected virtual Task BeforeClusterStartsAsync() => Task.CompletedTask;
+
+    /// <summary>Runs after the cluster has stopped, e.g. to stop those backends.</summary>
+    protected virtual Task AfterClusterStopsAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
+        await BeforeClusterStartsAsync();
         var settings = Settings;
         var builder = new TestClusterBuilder(Silos);
         builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
@@ -105,6 +112,8 @@ public class ChatClusterFixture : IAsyncLifetime
             await Cluster.StopAllSilosAsync();
             await Cluster.DisposeAsync();
         }
+
+        await AfterClusterStopsAsync();
     }
 
     private sealed class ChatSiloConfigurator : ISiloConfigurator
