@@ -42,6 +42,7 @@ public sealed class BackendCatalog
 
     /// <summary>Reads and checks the "Backends" section, with the "Chat" and "Processing" settings it depends on.</summary>
     /// <exception cref="OptionsValidationException">Something is wrong; each failure starts with the key to fix.</exception>
+    /// <exception cref="InvalidOperationException">A value does not convert to its type; the message names its key.</exception>
     public static BackendCatalog Load(IConfiguration configuration)
     {
         var chat = configuration.GetValidated<ChatOptions, ChatOptionsValidator>(ChatOptions.Section);
@@ -50,17 +51,9 @@ public sealed class BackendCatalog
         var configured = new Dictionary<string, BackendOptions>(StringComparer.OrdinalIgnoreCase);
         foreach (var section in configuration.GetSection(BackendOptions.Section).GetChildren())
         {
+            // A value of the wrong type throws here, with a message that quotes its key.
             var options = new BackendOptions();
-            try
-            {
-                section.Bind(options);
-            }
-            catch (InvalidOperationException exception)
-            {
-                failures.Add($"{section.Path}: {exception.Message}");
-                continue;
-            }
-
+            section.Bind(options);
             configured[section.Key] = options;
         }
 

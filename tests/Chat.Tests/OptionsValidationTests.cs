@@ -42,6 +42,28 @@ public sealed class OptionsValidationTests
     }
 
     [Theory]
+    [InlineData("Backends:fast:Kind", "Backends:fast:Kind=gpt")]
+    [InlineData("Backends:fast:Endpoint", "Backends:fast:Kind=openai;Backends:fast:Model=m")]
+    [InlineData("Backends:fast:Endpoint", "Backends:fast:Kind=openai;Backends:fast:Model=m;Backends:fast:Endpoint=ftp://127.0.0.1/v1")]
+    [InlineData("Backends:fast:Model", "Backends:fast:Kind=ollama;Backends:fast:Endpoint=http://127.0.0.1:11434")]
+    [InlineData("Backends:fast:MaxConcurrency", "Backends:fast:Kind=echo;Backends:fast:MaxConcurrency=-1")]
+    [InlineData("Backends:fast:MaxConcurrency", "Backends:fast:Kind=echo;Backends:fast:MaxConcurrency=many")]
+    [InlineData("Backends:fast:TimeoutSeconds", "Backends:fast:Kind=echo;Backends:fast:TimeoutSeconds=0")]
+    [InlineData("Backends:fast:Fallback", "Backends:fast:Kind=echo;Backends:fast:Fallback=nowhere")]
+    [InlineData("Backends:a:Fallback", "Backends:a:Kind=echo;Backends:a:Fallback=b;Backends:b:Kind=echo;Backends:b:Fallback=a")]
+    [InlineData("Backends:echo:Kind", "Backends:echo:Kind=openai")]
+    [InlineData("Backends:bad name", "Backends:bad name:Kind=echo")]
+    [InlineData("Chat:DefaultBackend", "Chat:DefaultBackend=missing")]
+    public async Task A_bad_backend_stops_the_silo_naming_its_key(string key, string settings)
+    {
+        var pairs = settings.Split(';').Select(pair => pair.Split('=', 2)).Select(pair => (pair[0], pair[1])).ToArray();
+
+        var failure = await Record.ExceptionAsync(() => StartSiloAsync(pairs));
+
+        AssertNamesKey(key, failure);
+    }
+
+    [Theory]
     [InlineData("Chat:MaxRequestBodyBytes", "1")]
     [InlineData("Chat:MaxMessageLength", "0")]
     [InlineData("Cluster:Provider", "Bogus")]
@@ -92,7 +114,9 @@ public sealed class OptionsValidationTests
     }
 
     /// <summary>Builds and starts one silo exactly as Silo's Program does, on free loopback ports, then stops it.</summary>
-    private static async Task StartSiloAsync(string key, string value)
+    private static Task StartSiloAsync(string key, string value) => StartSiloAsync((key, value));
+
+    private static async Task StartSiloAsync(params (string Key, string Value)[] settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -100,8 +124,8 @@ public sealed class OptionsValidationTests
             ["Silo:SiloPortBase"] = FreePorts.Any().ToString(),
             ["Silo:GatewayPortBase"] = FreePorts.Any().ToString(),
             ["Cluster:ServiceId"] = $"options-{Guid.NewGuid():N}",
-            [key] = value,
         });
+        builder.Configuration.AddInMemoryCollection(settings.Select(setting => new KeyValuePair<string, string?>(setting.Key, setting.Value)));
         builder.AddChatSilo();
         using var host = builder.Build();
         await host.StartAsync();

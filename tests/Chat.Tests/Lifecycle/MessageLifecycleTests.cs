@@ -51,6 +51,8 @@ public sealed class MessageLifecycleTests
         ["fail"] = s => new Fail(s?.Attempts ?? 1, "boom", 0.5, T0),
         ["fail-stale"] = s => new Fail((s?.Attempts ?? 1) - 1, "late error", 0.5, T0),
         ["abandon"] = s => new Abandon(s?.Attempts ?? 1, "silo stopped", T0),
+        ["defer"] = s => new Defer(s?.Attempts ?? 1, "rate limited", TimeSpan.FromSeconds(1), T0),
+        ["defer-stale"] = s => new Defer((s?.Attempts ?? 1) - 1, "rate limited late", TimeSpan.FromSeconds(1), T0),
         ["cancel"] = _ => new Cancel(T0),
         ["retry"] = _ => new Retry(RetryS, T0),
         ["retry-repeated"] = _ => new Retry(RetryR, T0),
@@ -64,6 +66,7 @@ public sealed class MessageLifecycleTests
         ("none", "claim-abandoned", Verdict.Unknown, null), ("none", "complete", Verdict.Unknown, null),
         ("none", "complete-stale", Verdict.Unknown, null), ("none", "fail", Verdict.Unknown, null),
         ("none", "fail-stale", Verdict.Unknown, null), ("none", "abandon", Verdict.Unknown, null),
+        ("none", "defer", Verdict.Unknown, null), ("none", "defer-stale", Verdict.Unknown, null),
         ("none", "cancel", Verdict.Unknown, null), ("none", "retry", Verdict.Unknown, null), ("none", "retry-repeated", Verdict.Unknown, null),
 
         ("queued", "accept-repeated", Verdict.Repeated, ChatStatus.Queued),
@@ -73,6 +76,7 @@ public sealed class MessageLifecycleTests
         ("queued", "complete", Verdict.Stale, ChatStatus.Queued), ("queued", "complete-stale", Verdict.Stale, ChatStatus.Queued),
         ("queued", "fail", Verdict.Stale, ChatStatus.Queued), ("queued", "fail-stale", Verdict.Stale, ChatStatus.Queued),
         ("queued", "abandon", Verdict.Stale, ChatStatus.Queued),
+        ("queued", "defer", Verdict.Stale, ChatStatus.Queued), ("queued", "defer-stale", Verdict.Stale, ChatStatus.Queued),
         ("queued", "cancel", Verdict.Applied, ChatStatus.Cancelled),
         ("queued", "retry", Verdict.Refused, ChatStatus.Queued), ("queued", "retry-repeated", Verdict.Refused, ChatStatus.Queued),
 
@@ -84,6 +88,7 @@ public sealed class MessageLifecycleTests
         ("processing", "complete", Verdict.Applied, ChatStatus.Completed), ("processing", "complete-stale", Verdict.Stale, ChatStatus.Processing),
         ("processing", "fail", Verdict.Applied, ChatStatus.Queued), ("processing", "fail-stale", Verdict.Stale, ChatStatus.Processing),
         ("processing", "abandon", Verdict.Applied, ChatStatus.Queued),
+        ("processing", "defer", Verdict.Applied, ChatStatus.Queued), ("processing", "defer-stale", Verdict.Stale, ChatStatus.Processing),
         ("processing", "cancel", Verdict.Applied, ChatStatus.Cancelled),
         ("processing", "retry", Verdict.Refused, ChatStatus.Processing), ("processing", "retry-repeated", Verdict.Refused, ChatStatus.Processing),
 
@@ -95,6 +100,7 @@ public sealed class MessageLifecycleTests
         ("retry-waiting", "complete", Verdict.Stale, ChatStatus.Queued), ("retry-waiting", "complete-stale", Verdict.Stale, ChatStatus.Queued),
         ("retry-waiting", "fail", Verdict.Repeated, ChatStatus.Queued), ("retry-waiting", "fail-stale", Verdict.Stale, ChatStatus.Queued),
         ("retry-waiting", "abandon", Verdict.Stale, ChatStatus.Queued),
+        ("retry-waiting", "defer", Verdict.Stale, ChatStatus.Queued), ("retry-waiting", "defer-stale", Verdict.Stale, ChatStatus.Queued),
         ("retry-waiting", "cancel", Verdict.Applied, ChatStatus.Cancelled),
         ("retry-waiting", "retry", Verdict.Refused, ChatStatus.Queued), ("retry-waiting", "retry-repeated", Verdict.Refused, ChatStatus.Queued),
 
@@ -105,6 +111,7 @@ public sealed class MessageLifecycleTests
         ("completed", "complete", Verdict.Repeated, ChatStatus.Completed), ("completed", "complete-stale", Verdict.Stale, ChatStatus.Completed),
         ("completed", "fail", Verdict.Stale, ChatStatus.Completed), ("completed", "fail-stale", Verdict.Stale, ChatStatus.Completed),
         ("completed", "abandon", Verdict.Stale, ChatStatus.Completed),
+        ("completed", "defer", Verdict.Stale, ChatStatus.Completed), ("completed", "defer-stale", Verdict.Stale, ChatStatus.Completed),
         ("completed", "cancel", Verdict.Refused, ChatStatus.Completed),
         ("completed", "retry", Verdict.Refused, ChatStatus.Completed), ("completed", "retry-repeated", Verdict.Refused, ChatStatus.Completed),
 
@@ -115,6 +122,7 @@ public sealed class MessageLifecycleTests
         ("failed", "complete", Verdict.Stale, ChatStatus.Failed), ("failed", "complete-stale", Verdict.Stale, ChatStatus.Failed),
         ("failed", "fail", Verdict.Stale, ChatStatus.Failed), ("failed", "fail-stale", Verdict.Stale, ChatStatus.Failed),
         ("failed", "abandon", Verdict.Stale, ChatStatus.Failed),
+        ("failed", "defer", Verdict.Stale, ChatStatus.Failed), ("failed", "defer-stale", Verdict.Stale, ChatStatus.Failed),
         ("failed", "cancel", Verdict.Refused, ChatStatus.Failed),
         ("failed", "retry", Verdict.Applied, ChatStatus.Queued), ("failed", "retry-repeated", Verdict.Applied, ChatStatus.Queued),
 
@@ -125,6 +133,7 @@ public sealed class MessageLifecycleTests
         ("cancelled", "complete", Verdict.Stale, ChatStatus.Cancelled), ("cancelled", "complete-stale", Verdict.Stale, ChatStatus.Cancelled),
         ("cancelled", "fail", Verdict.Stale, ChatStatus.Cancelled), ("cancelled", "fail-stale", Verdict.Stale, ChatStatus.Cancelled),
         ("cancelled", "abandon", Verdict.Stale, ChatStatus.Cancelled),
+        ("cancelled", "defer", Verdict.Stale, ChatStatus.Cancelled), ("cancelled", "defer-stale", Verdict.Stale, ChatStatus.Cancelled),
         ("cancelled", "cancel", Verdict.Repeated, ChatStatus.Cancelled),
         ("cancelled", "retry", Verdict.Refused, ChatStatus.Cancelled), ("cancelled", "retry-repeated", Verdict.Refused, ChatStatus.Cancelled),
 
@@ -135,6 +144,7 @@ public sealed class MessageLifecycleTests
         ("retried", "complete", Verdict.Stale, ChatStatus.Queued), ("retried", "complete-stale", Verdict.Stale, ChatStatus.Queued),
         ("retried", "fail", Verdict.Stale, ChatStatus.Queued), ("retried", "fail-stale", Verdict.Stale, ChatStatus.Queued),
         ("retried", "abandon", Verdict.Stale, ChatStatus.Queued),
+        ("retried", "defer", Verdict.Stale, ChatStatus.Queued), ("retried", "defer-stale", Verdict.Stale, ChatStatus.Queued),
         ("retried", "cancel", Verdict.Applied, ChatStatus.Cancelled),
         ("retried", "retry", Verdict.Repeated, ChatStatus.Queued), ("retried", "retry-repeated", Verdict.Repeated, ChatStatus.Queued));
 
