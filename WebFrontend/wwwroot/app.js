@@ -1,4 +1,4 @@
-// The page talks only to the public REST + SSE API: POST /chat, GET /result/{id}/events, GET /cluster/events.
+// The page talks only to the public REST + SSE API: POST /chat, GET /result/{id}/events, GET /cluster/events, GET /backends.
 const $ = (id) => document.getElementById(id);
 const alertBox = $("alert");
 
@@ -24,11 +24,12 @@ async function describeFailure(response) {
   return `Rejected (${response.status}): ${detail}`;
 }
 
-async function submit(message) {
+// Without a backend (the list has not loaded yet) the cluster picks its default.
+async function submit(message, backend) {
   const response = await fetch("/chat", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ message }),
+    body: JSON.stringify(backend ? { message, backend } : { message }),
   });
   if (response.status !== 202 && response.status !== 200) {
     throw new Error(await describeFailure(response));
@@ -41,8 +42,22 @@ function renderMessage(item, result) {
   item.querySelector(".status").textContent = result.status;
   item.querySelector(".status").className = `status ${result.status}`;
   item.querySelector(".reply").textContent = result.result ?? result.error ?? "";
-  const where = result.silo ? `silo ${result.silo} · ${result.worker} · attempt ${result.attempts}` : "waiting for a worker";
-  item.querySelector(".meta").textContent = `${result.id} · ${where}`;
+  item.querySelector(".meta .id").textContent = result.id;
+  item.querySelector(".meta .via").textContent = describeBackend(result);
+  item.querySelector(".meta .where").textContent =
+    result.silo ? `silo ${result.silo} · ${result.worker} · attempt ${result.attempts}` : "waiting for a worker";
+}
+
+// The backend the message is queued for or was answered by (a fallback's, once it took over), its model and the
+// tokens it reported.
+function describeBackend(result) {
+  if (!result.backend) return "";
+  const parts = [result.backend];
+  if (result.model) parts.push(result.model);
+  if (result.inputTokens != null || result.outputTokens != null) {
+    parts.push(`${result.inputTokens ?? 0} in / ${result.outputTokens ?? 0} out tokens`);
+  }
+  return parts.join(" · ");
 }
 
 function watch(id, item) {
@@ -63,16 +78,18 @@ function watch(id, item) {
 $("send-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const text = $("message").value;
+  const backend = $("backend").value;
   if (!text.trim()) { showError("Write a message first."); return; }
   $("send").disabled = true;
   try {
-    const accepted = await submit(text);
+    const accepted = await submit(text, backend);
     clearError();
     const item = document.createElement("li");
-    item.innerHTML = `<div><span class="status"></span><span class="text"></span></div><div class="reply"></div><div class="meta"></div>`;
+    item.innerHTML = `<div><span class="status"></span><span class="text"></span></div><div class="reply"></div>` +
+      `<div class="meta"><span class="id"></span><span class="via"></span><span class="where"></span></div>`;
     item.querySelector(".text").textContent = text;
     item.dataset.id = accepted.id;
-    renderMessage(item, { id: accepted.id, status: accepted.status });
+    renderMessage(item, { id: accepted.id, status: accepted.status, backend: backend || null });
     $("messages").prepend(item);
     $("message").value = "";
     watch(accepted.id, item);
@@ -86,6 +103,7 @@ $("send-form").addEventListener("submit", async (event) => {
 $("burst-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const count = Math.max(1, Math.min(5000, Number($("burst-count").value) || 100));
+  const backend = $("backend").value;
   const status = $("burst-status");
   let accepted = 0, rejected = 0, next = 0, lastError = "";
   $("burst").disabled = true;
@@ -93,7 +111,7 @@ $("burst-form").addEventListener("submit", async (event) => {
   const sender = async () => {
     while (next < count) {
       const n = next++;
-      try { await submit(`burst message ${n + 1} of ${count}`); accepted++; }
+      try { await submit(`burst message ${n + 1} of ${count}`, backend); accepted++; }
       catch (error) { rejected++; lastError = error.message; }
       report();
     }
@@ -149,4 +167,74 @@ function followCluster() {
   events.onerror = () => showError("The cluster view lost its connection to the frontend; reconnecting…");
 }
 
+// GET /backends does not say which backend the cluster defaults to (Chat__DefaultBackend); echo is its default.
+const preferredBackend = "echo";
+
+// Keeps the user's choice while the list stays the same; the list changes only when the cluster is reconfigured.
+function fillBackendChoice(names) {
+  const select = $("backend");
+  if ([...select.options].map((option) => option.value).join("\n") === names.join("\n")) return;
+  const chosen = select.value;
+  select.replaceChildren(...names.map((name) => new Option(name, name)));
+  select.value = names.includes(chosen) ? chosen : names.includes(preferredBackend) ? preferredBackend : names[0] ?? "";
+}
+
+const backendColumns = ["name", "kind", "model", "maxConcurrency", "inFlight", "queued", "completed", "failed", "rateLimited", "inputTokens", "outputTokens"];
+
+function backendCell(backend, key) {
+  const value = backend[key];
+  if (key === "maxConcurrency") return value > 0 ? String(value) : "none";
+  if (key === "model") return value ?? "—";
+  return String(value);
+}
+
+function renderBackends(backends) {
+  const body = $("backends").tBodies[0];
+  const seen = new Set();
+  for (const [index, backend] of backends.entries()) {
+    seen.add(backend.name);
+    let row = body.querySelector(`tr[data-backend="${CSS.escape(backend.name)}"]`);
+    if (!row) {
+      row = document.createElement("tr");
+      row.dataset.backend = backend.name;
+      for (const key of backendColumns) {
+        const cell = document.createElement(key === "name" ? "th" : "td");
+        if (key === "name") cell.scope = "row";
+        cell.dataset.field = key;
+        if (!["name", "kind", "model"].includes(key)) cell.className = "num";
+        row.append(cell);
+      }
+    }
+    // In the server's order, moving a row only when it is out of place (so a selection in the table survives).
+    if (body.rows[index] !== row) body.insertBefore(row, body.rows[index] ?? null);
+    for (const cell of row.cells) {
+      const text = backendCell(backend, cell.dataset.field);
+      if (cell.textContent !== text) cell.textContent = text;
+    }
+    row.querySelector('[data-field="inFlight"]').classList.toggle("busy", backend.maxConcurrency > 0 && backend.inFlight >= backend.maxConcurrency);
+    row.querySelector('[data-field="failed"]').classList.toggle("bad", backend.failed > 0);
+    row.querySelector('[data-field="rateLimited"]').classList.toggle("bad", backend.rateLimited > 0);
+  }
+  for (const row of [...body.rows]) {
+    if (!seen.has(row.dataset.backend)) row.remove();
+  }
+  fillBackendChoice(backends.map((backend) => backend.name));
+}
+
+// One request at a time, a second apart, and none while the page is hidden: one grain call each.
+async function pollBackends() {
+  if (!document.hidden) {
+    try {
+      const response = await fetch("/backends", { cache: "no-store" });
+      if (!response.ok) throw new Error(`GET /backends answered ${response.status} ${response.statusText}`);
+      renderBackends(await response.json());
+      if (alertBox.textContent.startsWith("The backends table")) clearError();
+    } catch (error) {
+      showError(`The backends table could not be refreshed: ${error.message}`);
+    }
+  }
+  setTimeout(pollBackends, 1000);
+}
+
 followCluster();
+pollBackends();

@@ -215,6 +215,52 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         Assert.Equal([], started.Where(p => p.IsRunning()).Select(p => p.ToString()));
     }
 
+    [Fact]
+    public async Task With_fake_backend_messages_to_fake_are_answered_by_it_and_it_stops_with_the_rest()
+    {
+        var fakePort = FreePorts.Any();
+        var clock = Stopwatch.StartNew();
+        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("fake-backend"), silos: 1, durable: false,
+            new() { ["FAKE_BACKEND_PORT"] = fakePort.ToString() }, ["--fake-backend"]);
+        Assert.Contains($"curl -X POST http://127.0.0.1:{fakePort}/fake/faults -H 'content-type: application/json' -d '{{\"fault\":\"rate-limited\",\"count\":5,\"retryAfterSeconds\":3}}'", run.Output);
+        var started = run.ProcessesStarted();
+        Assert.Single(started, p => p.Is("FakeChatBackend.dll"));
+
+        var id = $"fake-{Guid.NewGuid():N}";
+        using (var response = await run.Api.Submit("hello fake", id, "fake"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var answered = await run.Api.WaitForStatus(id, "completed");
+        Assert.Equal(("fake-model says: hello fake", "fake", "fake-model"),
+            (answered.GetProperty("result").GetString(), answered.GetProperty("backend").GetString(), answered.GetProperty("model").GetString()));
+
+        // Echo stays the default; fake is listed beside it with its cap.
+        var otherId = $"default-{Guid.NewGuid():N}";
+        using (var response = await run.Api.Submit("hello echo", otherId))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        Assert.Equal(("hello echo", "echo"), ((await run.Api.WaitForStatus(otherId, "completed")).GetProperty("result").GetString(), (await run.Api.Result(otherId)).GetProperty("backend").GetString()));
+        var backends = await ChatApi.Json(await run.Http.GetAsync("/backends"));
+        Assert.Equal([("echo", "echo", 0), ("fake", "openai", 4)],
+            backends.EnumerateArray().Select(b => (b.GetProperty("name").GetString(), b.GetProperty("kind").GetString(), b.GetProperty("maxConcurrency").GetInt32())));
+
+        // A second ./run --fake-backend on otherwise free ports refuses the fake's port before starting anything.
+        var ports = FreePorts.Range(2, 12_000, 19_000);
+        var (status, text) = await run.ScriptAsync(
+            ["--memory", "--silos", "1", "--port", FreePorts.Any().ToString(), "--fake-backend"],
+            new() { ["FAKE_BACKEND_PORT"] = fakePort.ToString(), ["Silo__SiloPortBase"] = ports.ToString(), ["Silo__GatewayPortBase"] = (ports + 1).ToString() });
+        Assert.Equal(1, status);
+        Assert.Contains($"error: port {fakePort} on 127.0.0.1 is in use (another fake backend?)", text);
+
+        Assert.Equal(143, await run.StopAsync("TERM"));
+        Assert.Equal([], started.Where(p => p.IsRunning()).Select(p => p.ToString()));
+        output.WriteLine($"start, two messages and stop: {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
     /// <summary>One ./run (and the add-silo / stop-silo calls made on it), cleaned up whatever a test asserted.</summary>
     private sealed class RunScript : IAsyncDisposable
     {
