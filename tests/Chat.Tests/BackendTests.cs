@@ -145,10 +145,13 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
 
         var exchanges = fixture.Busy.Exchanges;
         var limited = Assert.Single(exchanges, exchange => exchange.Outcome == "ratelimited");
-        var after = exchanges.Where(exchange => exchange.StartedAt > limited.EndedAt).ToArray();
-        var first = after.Min(exchange => exchange.StartedAt) - limited.EndedAt;
-        output.WriteLine($"429 asking for {wait.TotalSeconds:0} s; the next request from any silo came {first.TotalSeconds:0.000} s later; {results.Select(r => r.GetProperty("silo").GetString()).Distinct().Count()} silos sent");
-        Assert.True(first >= wait, $"a request went {first.TotalSeconds:0.000} s after the 429");
+        var during = exchanges.Where(exchange => exchange.StartedAt > limited.EndedAt && exchange.StartedAt < limited.EndedAt + wait).ToArray();
+        var next = exchanges.Where(exchange => exchange.StartedAt >= limited.EndedAt + wait).Min(exchange => exchange.StartedAt) - limited.EndedAt;
+        output.WriteLine($"429 asking for {wait.TotalSeconds:0} s; {during.Length} requests started within the wait, the first after it {next.TotalSeconds:0.000} s after the 429; {results.Select(r => r.GetProperty("silo").GetString()).Distinct().Count()} silos sent");
+        // Without the hold-off, the backlog would send about a dozen requests in those two seconds. The one that may
+        // slip through was granted in the few milliseconds between the 429 leaving the backend and the gate hearing of
+        // it, when the request beside it ended.
+        Assert.True(during.Length <= 1, $"{during.Length} requests went during the wait");
         Assert.Equal(ids.Length, exchanges.Count(exchange => exchange.Outcome == "completed"));
     }
 
