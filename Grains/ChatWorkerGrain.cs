@@ -24,6 +24,7 @@ public sealed partial class ChatWorkerGrain(
     AttemptRunner runner,
     BackendCatalog backends,
     BackendPermits permits,
+    WorkAcknowledgement acknowledgement,
     SiloWorkload workload,
     TimeProvider clock,
     IClusterMembershipService membership,
@@ -36,7 +37,8 @@ public sealed partial class ChatWorkerGrain(
     {
         ChatStreams.TryParsePartition(this.GetPrimaryKeyString(), out var name, out _);
         var backend = backends.Find(name) ?? BackendDefinition.Unconfigured(name);
-        _lane = new WorkerLane(this.GetPrimaryKeyString(), backend, options.Value.MaxInFlightPerWorker, runner, permits, workload, clock);
+        _lane = new WorkerLane(
+            this.GetPrimaryKeyString(), backend, options.Value.MaxInFlightPerWorker, runner, permits, acknowledgement, workload, clock);
         var period = TimeSpan.FromSeconds(options.Value.RebalanceCheckSeconds);
         this.RegisterGrainTimer(CheckPlacement, new GrainTimerCreationOptions(period, period) { Interleave = true });
         return Task.CompletedTask;

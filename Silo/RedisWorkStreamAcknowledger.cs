@@ -11,4 +11,6 @@ internal sealed class RedisWorkStreamAcknowledger([FromKeyedServices(ChatStreams
     : IWorkStreamAcknowledger
 {
     public Task AcknowledgeAsync(StreamId stream, StreamSequenceToken? token) => redis.AcknowledgeAsync(stream, token);
+
+    public string? EntryOf(StreamSequenceToken? token) => (token as RedisStreamSequenceToken)?.EntryId;
 }

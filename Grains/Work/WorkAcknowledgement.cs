@@ -28,6 +28,9 @@ public sealed partial class WorkAcknowledgement(ILogger<WorkAcknowledgement> log
         }
     }
 
+    /// <summary>The stream entry a delivery came from, when the stream can deliver one entry twice; null otherwise.</summary>
+    public string? EntryOf(ReceivedWork work) => stream?.EntryOf(work.Token);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not acknowledge the stream entry of message {Id}; it will be delivered again after the lease")]
     private static partial void LogFailed(ILogger logger, Exception exception, string id);
 }

@@ -26,9 +26,22 @@ internal sealed class WorkerLane
     private readonly Task _loop;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
+    // Stream entries this lane holds (waiting, queued or running). A backlog that waits longer than the lease for its
+    // backend is delivered again to this same lane; without this it would pile up a copy per sweep.
+    private readonly ConcurrentDictionary<string, byte> _entries = new(StringComparer.Ordinal);
+    private readonly WorkAcknowledgement _acknowledgement;
+
     public WorkerLane(
-        string worker, BackendDefinition backend, int maxInFlight, AttemptRunner runner, BackendPermits permits, SiloWorkload workload, TimeProvider clock)
+        string worker,
+        BackendDefinition backend,
+        int maxInFlight,
+        AttemptRunner runner,
+        BackendPermits permits,
+        WorkAcknowledgement acknowledgement,
+        SiloWorkload workload,
+        TimeProvider clock)
     {
+        _acknowledgement = acknowledgement;
         _worker = worker;
         _backend = backend;
         _permits = permits;
@@ -40,6 +53,23 @@ internal sealed class WorkerLane
     }
 
     public bool Enqueue(ReceivedWork work)
+    {
+        if (_acknowledgement.EntryOf(work) is { } entry && !_entries.TryAdd(entry, 0))
+        {
+            // Already held here: the copy being held is acknowledged when its message ends.
+            return true;
+        }
+
+        if (!TryEnqueue(work))
+        {
+            Forget(work);
+            return false;
+        }
+
+        return true;
+    }
+
+    private bool TryEnqueue(ReceivedWork work)
     {
         var due = work.Item.NotBefore - _clock.GetUtcNow();
         if (due > TimeSpan.Zero)
@@ -87,6 +117,7 @@ internal sealed class WorkerLane
         }
 
         _workload.RecordPending(_backend.Name, -unstarted.Count);
+        unstarted.ForEach(Forget);
         return unstarted;
     }
 
@@ -189,8 +220,17 @@ internal sealed class WorkerLane
         finally
         {
             _running.TryRemove(work.Item.Id, out _);
+            Forget(work);
             await permit.ReleaseAsync();
             ReleaseSlots();
+        }
+    }
+
+    private void Forget(ReceivedWork work)
+    {
+        if (_acknowledgement.EntryOf(work) is { } entry)
+        {
+            _entries.TryRemove(entry, out _);
         }
     }
 
