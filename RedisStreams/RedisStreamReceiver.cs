@@ -7,10 +7,11 @@ namespace RedisStreams;
 
 /// <summary>
 /// Reads one queue for the silo that currently owns it: first any entries whose consumer has held them past the
-/// visibility timeout (claimed in a rolling sweep), then new entries. Never blocks: StackExchange.Redis shares one
-/// connection, so the pulling agent's poll interval paces the reads. Once the queue comes back empty, new entries
-/// are read only when a publisher's wake-up arrives or the idle interval has passed, so an idle queue costs Redis
-/// about one read a second instead of one per poll.
+/// visibility timeout (claimed in a rolling sweep), then new entries. Never blocks Redis: StackExchange.Redis shares
+/// one connection. Once the queue comes back empty, a read waits in memory until a publisher's wake-up arrives over
+/// Redis pub/sub, the idle interval has passed or the sweep is due, so an idle queue costs Redis about one read a
+/// second and its silo about one pulling-agent tick a second instead of one per poll interval: the agent's timer
+/// starts its next period only once a read returns.
 /// </summary>
 internal sealed partial class RedisStreamReceiver(
     IDatabase redis,
@@ -28,7 +29,9 @@ internal sealed partial class RedisStreamReceiver(
     private RedisValue _sweepCursor = SweepStart;
     private DateTimeOffset _nextSweep;
     private DateTimeOffset _nextIdleRead;
-    private volatile bool _woken = true;
+    private readonly Lock _wakeGate = new();
+    private TaskCompletionSource _wakeSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _woken = true;
     private bool _idle;
 
     /// <summary>The pub/sub channel on which a publish to the queue at <paramref name="queue"/> wakes its receiver.</summary>
@@ -48,7 +51,7 @@ internal sealed partial class RedisStreamReceiver(
 
         // Sweep at once: a new owner of the queue recovers what an earlier owner left pending.
         _nextSweep = clock.GetUtcNow();
-        await subscriber.SubscribeAsync(_wakeChannel, (_, _) => _woken = true);
+        await subscriber.SubscribeAsync(_wakeChannel, (_, _) => Wake());
     }
 
     [Obsolete("Use the overload which accepts a CancellationToken.")]
@@ -56,6 +59,11 @@ internal sealed partial class RedisStreamReceiver(
 
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
     {
+        if (_idle && !await WaitWhileIdleAsync(cancellationToken))
+        {
+            return [];
+        }
+
         var limit = maxCount > 0 ? Math.Min(maxCount, options.ReadCount) : options.ReadCount;
         var batches = new List<(RedisStreamBatchContainer Batch, string EntryId)>();
         if (clock.GetUtcNow() >= _nextSweep)
@@ -77,11 +85,19 @@ internal sealed partial class RedisStreamReceiver(
             await AddAsync(batches, claimed.ClaimedEntries);
         }
 
-        var read = _woken || !_idle || clock.GetUtcNow() >= _nextIdleRead;
+        bool read;
+        lock (_wakeGate)
+        {
+            read = _woken || !_idle || clock.GetUtcNow() >= _nextIdleRead;
+            if (batches.Count < limit && read)
+            {
+                // Cleared before reading: a wake-up that arrives during the read is for an entry it may miss.
+                _woken = false;
+            }
+        }
+
         if (batches.Count < limit && read)
         {
-            // Cleared before reading: a wake-up that arrives during the read is for an entry it may miss.
-            _woken = false;
             var entries = await redis.StreamReadGroupAsync(key, options.ConsumerGroup, consumer, StackExchange.Redis.StreamPosition.NewMessages, limit - batches.Count);
             await AddAsync(batches, entries);
         }
@@ -122,7 +138,65 @@ internal sealed partial class RedisStreamReceiver(
         return AcknowledgeAsync(redis, key, options.ConsumerGroup, ids);
     }
 
-    public Task Shutdown(TimeSpan timeout) => subscriber.UnsubscribeAsync(_wakeChannel);
+    public Task Shutdown(TimeSpan timeout)
+    {
+        // A read still waiting returns at once: the agent awaits it before shutting the receiver down, but a
+        // caller that did not cancel it should not wait out the idle interval either.
+        Wake();
+        return subscriber.UnsubscribeAsync(_wakeChannel);
+    }
+
+    private void Wake()
+    {
+        lock (_wakeGate)
+        {
+            _woken = true;
+            _wakeSignal.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Waits until a wake-up, the next idle read or the next sweep, whichever comes first. False when
+    /// <paramref name="cancellationToken"/> ended the wait: the agent is stopping.
+    /// </summary>
+    private async Task<bool> WaitWhileIdleAsync(CancellationToken cancellationToken)
+    {
+        Task signal;
+        lock (_wakeGate)
+        {
+            if (_woken)
+            {
+                return true;
+            }
+
+            if (_wakeSignal.Task.IsCompleted)
+            {
+                _wakeSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            signal = _wakeSignal.Task;
+        }
+
+        var due = (_nextIdleRead < _nextSweep ? _nextIdleRead : _nextSweep) - clock.GetUtcNow();
+        if (due <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        try
+        {
+            await signal.WaitAsync(due, clock, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        return true;
+    }
 
     /// <summary>Acknowledges entries and deletes them, so the stream holds only work not yet done.</summary>
     internal static async Task AcknowledgeAsync(IDatabase redis, RedisKey key, string group, IReadOnlyCollection<string> entryIds)

@@ -175,24 +175,44 @@ public sealed class RedisStreamQueueTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_idle_receiver_stops_reading_redis_until_a_publish_wakes_it()
+    public async Task An_idle_receiver_waits_without_reading_redis_until_a_publish_wakes_it()
     {
         // An idle interval longer than the test: only the publisher's wake-up can make the receiver read again.
         var (factory, adapter) = await CreateAsync("silo-a", idleRead: TimeSpan.FromHours(1));
         var receiver = await ReceiverAsync(factory, adapter);
         Assert.Empty(await receiver.GetQueueMessagesAsync(100, CancellationToken.None));
 
+        // The next read waits rather than returning empty at once, so the pulling agent's timer, which starts its
+        // next period only when a read returns, stops ticking while the queue is idle.
         var before = await ReadGroupCallsAsync();
-        for (var i = 0; i < 100; i++)
-        {
-            Assert.Empty(await receiver.GetQueueMessagesAsync(100, CancellationToken.None));
-        }
-
+        var waiting = receiver.GetQueueMessagesAsync(100, CancellationToken.None);
+        Assert.False(waiting.IsCompleted, "an idle receiver's read returned without a wake-up");
         Assert.Equal(before, await ReadGroupCallsAsync());
 
         await adapter.QueueMessageBatchAsync(StreamId.Create("orders", "idle"), ["wake-up"], null, null);
-        var read = await ReadEventsAsync(receiver, expected: 1);
-        Assert.Equal("wake-up", read.Single().Event);
+        var batches = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(["wake-up"], Assert.Single(batches).GetEvents<string>().Select(e => e.Item1));
+        Assert.Equal(before + 1, await ReadGroupCallsAsync());
+    }
+
+    [Fact]
+    public async Task A_waiting_read_returns_empty_once_the_agent_stops()
+    {
+        var (factory, adapter) = await CreateAsync("silo-a", idleRead: TimeSpan.FromHours(1));
+        var receiver = await ReceiverAsync(factory, adapter);
+        Assert.Empty(await receiver.GetQueueMessagesAsync(100, CancellationToken.None));
+
+        using var stopping = new CancellationTokenSource();
+        var cancelled = receiver.GetQueueMessagesAsync(100, stopping.Token);
+        Assert.False(cancelled.IsCompleted, "an idle receiver's read returned without a wake-up");
+        await stopping.CancelAsync();
+        Assert.Empty(await cancelled.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        // Shutting the receiver down ends a read nobody cancelled, instead of leaving it for the idle interval.
+        var uncancelled = receiver.GetQueueMessagesAsync(100, CancellationToken.None);
+        Assert.False(uncancelled.IsCompleted, "an idle receiver's read returned without a wake-up");
+        await receiver.Shutdown(TimeSpan.FromSeconds(5));
+        await uncancelled.WaitAsync(TimeSpan.FromSeconds(20));
     }
 
     /// <summary>How many XREADGROUP commands the server has run: what an idle queue costs Redis.</summary>
