@@ -5,6 +5,7 @@ using WebFrontend.Extensions;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddChatClusterClient();
 builder.AddChatApi();
+builder.AddChatHealthChecks();
 
 var app = builder.Build();
 app.UseChatErrors();

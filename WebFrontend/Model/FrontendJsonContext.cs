@@ -13,6 +13,7 @@ namespace WebFrontend.Model;
 [JsonSerializable(typeof(ChatAccepted))]
 [JsonSerializable(typeof(ResultResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(ProbeResponse))]
 [JsonSerializable(typeof(ClusterResponse))]
 [JsonSerializable(typeof(ResultsPage))]
 [JsonSerializable(typeof(BackendResponse[]))]
