@@ -11,10 +11,15 @@ public static class ChatApi
 {
     public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/chat").WithTags("Chat");
-        group.MapPost("/", SubmitAsync);
-        group.MapPost("/batch", ChatBatchApi.SubmitAsync);
-        group.MapDelete("/{id}", CancelAsync);
+        var group = app.MapGroup("/chat").WithTags("Chat").ProducesProblems(ProblemResponses.Unavailable);
+        group.MapPost("/", SubmitAsync)
+            .Accepts<ChatRequest>("application/json")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
+        group.MapPost("/batch", ChatBatchApi.SubmitAsync)
+            .Accepts<ChatBatchRequest>("application/json")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
+        group.MapDelete("/{id}", CancelAsync)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         return app;
     }
 

@@ -15,7 +15,7 @@ public static partial class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/health").WithTags("Health");
-        group.MapGetAndHead("/", CheckAsync);
+        group.MapGetAndHead("/", CheckAsync).ProducesProblems(ProblemResponses.Unavailable);
         group.MapGetAndHead("/live", LiveAsync)
             .Produces<ProbeResponse>(StatusCodes.Status503ServiceUnavailable);
         group.MapGetAndHead("/ready", ReadyAsync)
