@@ -59,9 +59,29 @@ public static class ChatBatchApi
             Enumerable.Range(0, messages.Count),
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentSubmissions, CancellationToken = cancellationToken },
             async (index, token) => items[index] = messages[index] is { } message
-                ? ItemFor(await submitter.SubmitAsync(message, token))
+                ? await SubmitItemAsync(submitter, message, token)
                 : new ChatBatchItem(null, null, ProblemOf(Problems.BadRequest("The item must be a JSON object.", "Expected {\"message\": \"...\"}."))));
         return TypedResults.Ok(new ChatBatchResponse(items));
+    }
+
+    /// <summary>
+    /// The failures that end a lone POST /chat in the exception handler end only their own item here: the items
+    /// already accepted must still be reported, or a client could not learn the ids generated for them.
+    /// </summary>
+    private static async Task<ChatBatchItem> SubmitItemAsync(ChatSubmitter submitter, ChatRequest message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ItemFor(await submitter.SubmitAsync(message, cancellationToken));
+        }
+        catch (TemporarilyUnavailableException unavailable)
+        {
+            return new ChatBatchItem(message.Id, null, ProblemOf(Problems.UnavailableItem(unavailable.Message, unavailable.RetryAfter)));
+        }
+        catch (ChatValidationException invalid)
+        {
+            return new ChatBatchItem(message.Id, null, ProblemOf(Problems.BadRequest("Invalid message.", invalid.Message)));
+        }
     }
 
     private static ChatBatchItem ItemFor(SubmitAnswer answer) => answer.Kind switch

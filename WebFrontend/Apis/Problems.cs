@@ -83,6 +83,14 @@ public static class Problems
             title: "Backlog full.",
             extensions: new Dictionary<string, object?> { ["retryAfter"] = RetryAfterSeconds(retryAfter) });
 
+    /// <summary>A batch item the cluster could not take now (a silo's storage or stream failed): resend it after <c>retryAfter</c>.</summary>
+    public static ProblemHttpResult UnavailableItem(string detail, TimeSpan retryAfter) =>
+        TypedResults.Problem(
+            detail,
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Temporarily unavailable.",
+            extensions: new Dictionary<string, object?> { ["retryAfter"] = RetryAfterSeconds(retryAfter > TimeSpan.Zero ? retryAfter : TimeSpan.FromSeconds(5)) });
+
     /// <summary>A batch item the cluster may or may not have stored; as <see cref="OutcomeUnknown"/> without the headers.</summary>
     public static ProblemHttpResult OutcomeUnknownItem(string id) =>
         TypedResults.Problem(

@@ -132,3 +132,33 @@ public sealed class BatchSubmitTests(ChatClusterFixture fixture)
         return errors.EnumerateObject().Select(field => field.Name).ToArray();
     }
 }
+
+/// <summary>A silo's failure on one item ends that item only: the others are still accepted and reported.</summary>
+public sealed class BatchSubmitFaultTests(InjectedFaultsFixture fixture) : IClassFixture<InjectedFaultsFixture>
+{
+    [Fact]
+    public async Task An_item_the_cluster_cannot_take_now_gets_503_with_retry_after_and_the_others_are_queued()
+    {
+        var ids = ChatApiBatchExtensions.NewIds("batch-fault", 3);
+        var batch = new { messages = ids.Select(id => new { message = $"echo {id}", id }).ToArray() };
+        var fired = InjectedFaults.Fired;
+        InjectedFaults.FailNextCall<Grains.Interfaces.IChatDispatcherGrain>(
+            nameof(Grains.Interfaces.IChatDispatcherGrain.Submit),
+            () => new Grains.Interfaces.TemporarilyUnavailableException("Storage is unavailable (injected by the test).", TimeSpan.FromSeconds(2)));
+        using var response = await fixture.Http.PostAsJsonAsync("/chat/batch", batch);
+
+        Assert.Equal(fired + 1, InjectedFaults.Fired);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var items = (await ChatApi.Json(response)).GetProperty("items").EnumerateArray().ToArray();
+        Assert.Equal(ids, items.Select(item => item.GetProperty("id").GetString()!).ToArray());
+        var refused = Assert.Single(items, item => item.TryGetProperty("problem", out _));
+        var problem = refused.GetProperty("problem");
+        Assert.Equal(503, problem.GetProperty("status").GetInt32());
+        Assert.Equal(2, problem.GetProperty("retryAfter").GetInt32());
+        Assert.Equal(["queued", "queued"], items.Where(item => !item.Equals(refused)).Select(item => item.GetProperty("status").GetString()!).ToArray());
+
+        var again = refused.GetProperty("id").GetString()!;
+        using var resent = await fixture.Http.PostAsJsonAsync("/chat/batch", new { messages = new[] { new { message = $"echo {again}", id = again } } });
+        Assert.Equal("queued", (await ChatApi.Json(resent)).GetProperty("items")[0].GetProperty("status").GetString());
+    }
+}
