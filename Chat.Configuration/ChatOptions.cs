@@ -21,6 +21,10 @@ public sealed class ChatOptions
     [RegularExpression(@"^[A-Za-z0-9][A-Za-z0-9_.]{0,63}$", ErrorMessage = "The backend name must be 1 to 64 characters of A-Z, a-z, 0-9, '_' or '.'.")]
     public string DefaultBackend { get; set; } = BackendNames.Echo;
 
+    /// <summary>Frontend: the most messages one POST /chat/batch may hold; more get 413.</summary>
+    [Range(1, 100_000)]
+    public int MaxBatchSize { get; set; } = 1_000;
+
     /// <summary>Frontend: larger request bodies get 413.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;

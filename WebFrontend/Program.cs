@@ -5,6 +5,8 @@ using WebFrontend.Extensions;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddChatClusterClient();
 builder.AddChatApi();
+builder.AddChatHealthChecks();
+builder.AddChatOpenApi();
 
 var app = builder.Build();
 app.UseChatErrors();
@@ -15,7 +17,8 @@ app.MapResultsApi();
 app.MapClusterApi();
 app.MapBackendsApi();
 app.MapHealthApi();
-app.MapOrleansDashboard(routePrefix: "/dashboard");
+app.MapChatApiDocs();
+app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription();
 app.Run();
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>

@@ -10,7 +10,7 @@ public static class BackendsApi
 {
     public static IEndpointRouteBuilder MapBackendsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/backends").WithTags("Backends");
+        var group = app.MapGroup("/backends").WithTags("Backends").ProducesProblems(ProblemResponses.Unavailable);
         group.MapGetAndHead("/", GetAsync);
         return app;
     }

@@ -1,43 +1,37 @@
 using System.Text.Json;
-using Chat.Configuration;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using WebFrontend.Cluster;
 using WebFrontend.Model;
 
 namespace WebFrontend.Apis;
 
-/// <summary>POST /chat: accept a message for processing; DELETE /chat/{id}: cancel it.</summary>
+/// <summary>POST /chat: accept a message for processing; POST /chat/batch: many at once; DELETE /chat/{id}: cancel one.</summary>
 public static class ChatApi
 {
     public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/chat").WithTags("Chat");
-        group.MapPost("/", SubmitAsync);
-        group.MapDelete("/{id}", CancelAsync);
+        var group = app.MapGroup("/chat").WithTags("Chat").ProducesProblems(ProblemResponses.Unavailable);
+        group.MapPost("/", SubmitAsync)
+            .Accepts<ChatRequest>("application/json")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
+        group.MapPost("/batch", ChatBatchApi.SubmitAsync)
+            .Accepts<ChatBatchRequest>("application/json")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
+        group.MapDelete("/{id}", CancelAsync)
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         return app;
     }
 
     public static async Task<Results<Accepted<ChatAccepted>, Ok<ResultResponse>, ProblemHttpResult>> SubmitAsync(
         HttpRequest request,
-        ClusterCaller cluster,
-        IOptions<ChatOptions> options,
+        ChatSubmitter submitter,
         CancellationToken cancellationToken)
     {
         // The body is read by hand so that every way it can be wrong gets its own problem details.
-        if (!request.HasJsonContentType())
+        if (JsonBody.CheckContentType(request) is { } contentProblem)
         {
-            return Problems.UnsupportedMediaType(request.ContentType);
-        }
-
-        // JSON is read as UTF-8 (RFC 8259); a body declared otherwise would be read as different text than was sent.
-        if (MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-            && mediaType.Charset is { Length: > 0 } charset
-            && !string.Equals(HeaderUtilities.RemoveQuotes(charset).Value, "utf-8", StringComparison.OrdinalIgnoreCase))
-        {
-            return Problems.UnsupportedCharset(charset.Value!);
+            return contentProblem;
         }
 
         ChatRequest? body;
@@ -60,51 +54,16 @@ public static class ChatApi
             return Problems.BadRequest("The body must be a JSON object.", "Expected {\"message\": \"...\"}.");
         }
 
-        if (ChatRules.CheckMessage(body.Message, options.Value.MaxMessageLength) is { } messageProblem)
+        var answer = await submitter.SubmitAsync(body, cancellationToken);
+        return answer.Kind switch
         {
-            return Problems.Validation("message", messageProblem);
-        }
-
-        var generatedId = body.Id is null;
-        if (!generatedId && !ChatRules.IsValidId(body.Id))
-        {
-            return Problems.Validation("id", ChatRules.CheckIdMessage(body.Id));
-        }
-
-        if (body.Backend is not null && !BackendNames.IsValid(body.Backend))
-        {
-            return Problems.Validation("backend", $"The backend name '{body.Backend}' is not valid: use {BackendNames.Rule}.");
-        }
-
-        // One request id however often the call is repeated, so a repeat after a lost reply is answered as the first.
-        var submission = new ChatSubmission(body.Id ?? ChatRules.NewId(), body.Message!, Guid.NewGuid(), body.Backend);
-        SubmitOutcome outcome;
-        try
-        {
-            outcome = await cluster.CallAsync(
-                grains => grains.GetGrain<IChatDispatcherGrain>(IChatDispatcherGrain.AnyKey()).Submit(submission).AsTask(), cancellationToken);
-        }
-        catch (UnknownBackendException unknown)
-        {
-            return Problems.UnknownBackend(unknown.Backend, unknown.Known);
-        }
-        catch (ClusterUnavailableException)
-        {
-            // The message may have been stored before the cluster stopped answering: the client gets its id, to read
-            // it or to resubmit under it, which is safe either way.
-            return Problems.OutcomeUnknown(request.HttpContext, submission.Id);
-        }
-
-        return outcome.Status switch
-        {
-            // A repeat of this request after a lost reply is answered Accepted by the cluster itself. Existing under
-            // an id this frontend generated cannot be another client's message either, so it is this one too.
-            SubmitStatus.Accepted => Accepted(outcome.Result!),
-            SubmitStatus.Existing when generatedId => Accepted(outcome.Result!),
-            SubmitStatus.Existing => TypedResults.Ok(ResultResponse.From(outcome.Result!)),
-            SubmitStatus.Conflict => Problems.Conflict(submission.Id),
-            SubmitStatus.Busy => Problems.Busy(request.HttpContext, outcome.RetryAfter),
-            _ => throw new InvalidOperationException($"Unknown submit status {outcome.Status}."),
+            SubmitAnswerKind.Queued => Accepted(answer.Result!),
+            SubmitAnswerKind.Existing => TypedResults.Ok(ResultResponse.From(answer.Result!)),
+            SubmitAnswerKind.Invalid => answer.Problem!,
+            SubmitAnswerKind.Conflict => Problems.Conflict(answer.Id!),
+            SubmitAnswerKind.Busy => Problems.Busy(request.HttpContext, answer.RetryAfter),
+            SubmitAnswerKind.OutcomeUnknown => Problems.OutcomeUnknown(request.HttpContext, answer.Id!),
+            _ => throw new InvalidOperationException($"Unknown submit answer {answer.Kind}."),
         };
     }
 

@@ -12,7 +12,7 @@ public static class ClusterApi
 
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/cluster").WithTags("Cluster");
+        var group = app.MapGroup("/cluster").WithTags("Cluster").ProducesProblems(ProblemResponses.Unavailable);
         group.MapGetAndHead("/", GetAsync);
         group.MapGet("/events", Events);
         return app;

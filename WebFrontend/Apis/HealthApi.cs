@@ -1,27 +1,66 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using WebFrontend.Cluster;
+using WebFrontend.Extensions;
 using WebFrontend.Model;
 
 namespace WebFrontend.Apis;
 
-/// <summary>GET /health: 200 once the frontend reaches the cluster, 503 before.</summary>
+/// <summary>
+/// GET /health: 200 once the frontend reaches the cluster, 503 before. GET /health/live and /health/ready: the
+/// orchestrator's probes, answered from the registered health checks (<see cref="HealthCheckExtensions"/>).
+/// </summary>
 public static partial class HealthApi
 {
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
-
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGetAndHead("/health", CheckAsync).WithTags("Health");
+        var group = app.MapGroup("/health").WithTags("Health");
+        group.MapGetAndHead("/", CheckAsync).ProducesProblems(ProblemResponses.Unavailable);
+        group.MapGetAndHead("/live", LiveAsync)
+            .Produces<ProbeResponse>(StatusCodes.Status503ServiceUnavailable);
+        group.MapGetAndHead("/ready", ReadyAsync)
+            .Produces<ProbeResponse>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
+
+    /// <summary>200 whenever the process serves requests; only a check tagged "live" could make it 503, and none is.</summary>
+    public static Task<Results<Ok<ProbeResponse>, JsonHttpResult<ProbeResponse>>> LiveAsync(
+        HealthCheckService health, HttpContext context, CancellationToken cancellationToken) =>
+        ProbeAsync(health, HealthCheckExtensions.Live, context, cancellationToken);
+
+    /// <summary>200 when the cluster answers (and Redis, in durable mode); 503 otherwise.</summary>
+    public static Task<Results<Ok<ProbeResponse>, JsonHttpResult<ProbeResponse>>> ReadyAsync(
+        HealthCheckService health, HttpContext context, CancellationToken cancellationToken) =>
+        ProbeAsync(health, HealthCheckExtensions.Ready, context, cancellationToken);
+
+    private static async Task<Results<Ok<ProbeResponse>, JsonHttpResult<ProbeResponse>>> ProbeAsync(
+        HealthCheckService health, string tag, HttpContext context, CancellationToken cancellationToken)
+    {
+        var report = await health.CheckHealthAsync(check => check.Tags.Contains(tag), cancellationToken);
+        var body = new ProbeResponse(
+            StatusName(report.Status),
+            report.Entries.ToDictionary(entry => entry.Key, entry => StatusName(entry.Value.Status)));
+
+        // A probe's answer is about this moment: no cache may hand it out later.
+        context.Response.Headers.CacheControl = "no-store, no-cache";
+        return report.Status == HealthStatus.Unhealthy
+            ? TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : TypedResults.Ok(body);
+    }
+
+    private static string StatusName(HealthStatus status) => status switch
+    {
+        HealthStatus.Healthy => "healthy",
+        HealthStatus.Degraded => "degraded",
+        _ => "unhealthy",
+    };
 
     public static async Task<Results<Ok<HealthResponse>, ProblemHttpResult>> CheckAsync(
         IClusterClient client, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         try
         {
-            // A real round trip: the management grain lists the silos the cluster considers active.
-            var silos = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(ProbeTimeout, cancellationToken);
-            return TypedResults.Ok(new HealthResponse("connected", silos.Count));
+            return TypedResults.Ok(new HealthResponse("connected", await ClusterProbe.ActiveSilosAsync(client, cancellationToken)));
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

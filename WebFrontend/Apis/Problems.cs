@@ -67,6 +67,38 @@ public static class Problems
             title: "Backlog full.");
     }
 
+    /// <summary>413 for a batch of more messages than Chat:MaxBatchSize; <c>maxBatchSize</c> says how many fit.</summary>
+    public static ProblemHttpResult BatchTooLarge(int count, int limit) =>
+        TypedResults.Problem(
+            $"The batch holds {count:N0} messages; at most {limit:N0} are taken at once. Split it and send the parts.",
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "Batch too large.",
+            extensions: new Dictionary<string, object?> { ["maxBatchSize"] = limit });
+
+    /// <summary>A batch item's backlog-full answer: no header can carry one item's wait, so <c>retryAfter</c> (seconds) does.</summary>
+    public static ProblemHttpResult BusyItem(TimeSpan retryAfter) =>
+        TypedResults.Problem(
+            "The cluster's backlog of queued messages is full. Resend this message after the number of seconds in retryAfter.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Backlog full.",
+            extensions: new Dictionary<string, object?> { ["retryAfter"] = RetryAfterSeconds(retryAfter) });
+
+    /// <summary>A batch item the cluster could not take now (a silo's storage or stream failed): resend it after <c>retryAfter</c>.</summary>
+    public static ProblemHttpResult UnavailableItem(string detail, TimeSpan retryAfter) =>
+        TypedResults.Problem(
+            detail,
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Temporarily unavailable.",
+            extensions: new Dictionary<string, object?> { ["retryAfter"] = RetryAfterSeconds(retryAfter > TimeSpan.Zero ? retryAfter : TimeSpan.FromSeconds(5)) });
+
+    /// <summary>A batch item the cluster may or may not have stored; as <see cref="OutcomeUnknown"/> without the headers.</summary>
+    public static ProblemHttpResult OutcomeUnknownItem(string id) =>
+        TypedResults.Problem(
+            $"The cluster did not confirm message '{id}' in time; it may have been stored. Read /result/{id}, or resubmit with \"id\": \"{id}\", which never stores it twice.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Outcome unknown.",
+            extensions: new Dictionary<string, object?> { ["id"] = id });
+
     /// <summary>503 for a submission the cluster may or may not have stored: its id, in the body and in Location.</summary>
     public static ProblemHttpResult OutcomeUnknown(HttpContext context, string id)
     {
@@ -83,5 +115,7 @@ public static class Problems
         TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: title);
 
     public static void SetRetryAfter(HttpContext context, TimeSpan retryAfter) =>
-        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter).ToString(CultureInfo.InvariantCulture);
+
+    private static int RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
 }

@@ -10,10 +10,11 @@ public static class ResultApi
 {
     public static IEndpointRouteBuilder MapResultApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/result").WithTags("Results");
+        var group = app.MapGroup("/result").WithTags("Results")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, ProblemResponses.Unavailable);
         group.MapGetAndHead("/{id}", GetAsync);
         group.MapGet("/{id}/events", EventsAsync);
-        group.MapPost("/{id}/retry", RetryAsync);
+        group.MapPost("/{id}/retry", RetryAsync).ProducesProblems(StatusCodes.Status409Conflict);
         return app;
     }
 

@@ -16,7 +16,8 @@ public static class ResultsApi
 
     public static IEndpointRouteBuilder MapResultsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/results").WithTags("Results").MapGetAndHead("/", ListAsync);
+        app.MapGroup("/results").WithTags("Results").MapGetAndHead("/", ListAsync)
+            .ProducesProblems(StatusCodes.Status400BadRequest, ProblemResponses.Unavailable);
         return app;
     }
 

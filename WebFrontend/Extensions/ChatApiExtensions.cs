@@ -1,5 +1,6 @@
 using Chat.Configuration;
 using Microsoft.AspNetCore.Diagnostics;
+using WebFrontend.Apis;
 using WebFrontend.Model;
 
 namespace WebFrontend.Extensions;
@@ -10,6 +11,7 @@ public static class ChatApiExtensions
     public static WebApplicationBuilder AddChatApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<ChatOptions, ChatOptionsValidator>(ChatOptions.Section);
+        builder.Services.AddSingleton<ChatSubmitter>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, FrontendJsonContext.Default));
 
         var chat = builder.Configuration.GetValidated<ChatOptions, ChatOptionsValidator>(ChatOptions.Section);

@@ -10,9 +10,13 @@ namespace WebFrontend.Model;
     AllowDuplicateProperties = false,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ChatRequest))]
+[JsonSerializable(typeof(ChatBatchRequest))]
+[JsonSerializable(typeof(ChatBatchResponse))]
+[JsonSerializable(typeof(IDictionary<string, string[]>))]
 [JsonSerializable(typeof(ChatAccepted))]
 [JsonSerializable(typeof(ResultResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(ProbeResponse))]
 [JsonSerializable(typeof(ClusterResponse))]
 [JsonSerializable(typeof(ResultsPage))]
 [JsonSerializable(typeof(BackendResponse[]))]

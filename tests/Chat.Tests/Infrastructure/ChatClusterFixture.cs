@@ -40,6 +40,9 @@ public class ChatClusterFixture : IAsyncLifetime
 
     public ChatApi Api => new(Http);
 
+    /// <summary>The frontend's services, e.g. its endpoint data source for the tests that check what is mapped.</summary>
+    public IServiceProvider FrontendServices => _frontend!.Services;
+
     /// <summary>Changes the frontend's services, after its own registrations (e.g. to wrap one of them).</summary>
     protected virtual void ConfigureFrontendServices(IServiceCollection services)
     {

@@ -1,0 +1,97 @@
+using Chat.Configuration;
+using Grains.Interfaces;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using WebFrontend.Cluster;
+using WebFrontend.Model;
+
+namespace WebFrontend.Apis;
+
+/// <summary>What became of one submitted message; the endpoint turns it into its own answer.</summary>
+public enum SubmitAnswerKind
+{
+    /// <summary>Queued now, or earlier by this same request (a repeat after a lost reply).</summary>
+    Queued,
+
+    /// <summary>The id already holds this message: <see cref="SubmitAnswer.Result"/> is its current state.</summary>
+    Existing,
+
+    /// <summary>Refused before or by the cluster: <see cref="SubmitAnswer.Problem"/> says why (400).</summary>
+    Invalid,
+
+    /// <summary>The id already holds a different message (409).</summary>
+    Conflict,
+
+    /// <summary>The backlog is full (503 with <see cref="SubmitAnswer.RetryAfter"/>).</summary>
+    Busy,
+
+    /// <summary>The cluster stopped answering: the message may have been stored under <see cref="SubmitAnswer.Id"/> (503).</summary>
+    OutcomeUnknown,
+}
+
+public sealed record SubmitAnswer(
+    SubmitAnswerKind Kind, string? Id, ChatResult? Result = null, ProblemHttpResult? Problem = null, TimeSpan RetryAfter = default);
+
+/// <summary>
+/// One message's checks and its submission to the cluster, shared by POST /chat and each item of POST /chat/batch, so
+/// both accept the same messages and keep the same idempotency.
+/// </summary>
+public sealed class ChatSubmitter(ClusterCaller cluster, IOptions<ChatOptions> options)
+{
+    public async Task<SubmitAnswer> SubmitAsync(ChatRequest body, CancellationToken cancellationToken)
+    {
+        if (Check(body) is { } problem)
+        {
+            return new SubmitAnswer(SubmitAnswerKind.Invalid, body.Id, Problem: problem);
+        }
+
+        // One request id however often the call is repeated, so a repeat after a lost reply is answered as the first.
+        var generatedId = body.Id is null;
+        var submission = new ChatSubmission(body.Id ?? ChatRules.NewId(), body.Message!, Guid.NewGuid(), body.Backend);
+        SubmitOutcome outcome;
+        try
+        {
+            outcome = await cluster.CallAsync(
+                grains => grains.GetGrain<IChatDispatcherGrain>(IChatDispatcherGrain.AnyKey()).Submit(submission).AsTask(), cancellationToken);
+        }
+        catch (UnknownBackendException unknown)
+        {
+            return new SubmitAnswer(SubmitAnswerKind.Invalid, body.Id, Problem: Problems.UnknownBackend(unknown.Backend, unknown.Known));
+        }
+        catch (ClusterUnavailableException)
+        {
+            // The message may have been stored before the cluster stopped answering: the client gets its id, to read
+            // it or to resubmit under it, which is safe either way.
+            return new SubmitAnswer(SubmitAnswerKind.OutcomeUnknown, submission.Id);
+        }
+
+        return outcome.Status switch
+        {
+            // A repeat of this request after a lost reply is answered Accepted by the cluster itself. Existing under
+            // an id this frontend generated cannot be another client's message either, so it is this one too.
+            SubmitStatus.Accepted => new SubmitAnswer(SubmitAnswerKind.Queued, submission.Id, outcome.Result),
+            SubmitStatus.Existing when generatedId => new SubmitAnswer(SubmitAnswerKind.Queued, submission.Id, outcome.Result),
+            SubmitStatus.Existing => new SubmitAnswer(SubmitAnswerKind.Existing, submission.Id, outcome.Result),
+            SubmitStatus.Conflict => new SubmitAnswer(SubmitAnswerKind.Conflict, submission.Id),
+            SubmitStatus.Busy => new SubmitAnswer(SubmitAnswerKind.Busy, submission.Id, RetryAfter: outcome.RetryAfter),
+            _ => throw new InvalidOperationException($"Unknown submit status {outcome.Status}."),
+        };
+    }
+
+    private ProblemHttpResult? Check(ChatRequest body)
+    {
+        if (ChatRules.CheckMessage(body.Message, options.Value.MaxMessageLength) is { } messageProblem)
+        {
+            return Problems.Validation("message", messageProblem);
+        }
+
+        if (body.Id is not null && !ChatRules.IsValidId(body.Id))
+        {
+            return Problems.Validation("id", ChatRules.CheckIdMessage(body.Id));
+        }
+
+        return body.Backend is not null && !BackendNames.IsValid(body.Backend)
+            ? Problems.Validation("backend", $"The backend name '{body.Backend}' is not valid: use {BackendNames.Rule}.")
+            : null;
+    }
+}
