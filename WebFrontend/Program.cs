@@ -5,6 +5,7 @@ using WebFrontend.Extensions;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddChatClusterClient();
 builder.AddChatApi();
+builder.AddChatMetrics();
 
 var app = builder.Build();
 app.UseChatErrors();
@@ -15,6 +16,7 @@ app.MapResultsApi();
 app.MapClusterApi();
 app.MapBackendsApi();
 app.MapHealthApi();
+app.MapChatMetrics();
 app.MapOrleansDashboard(routePrefix: "/dashboard");
 app.Run();
 
