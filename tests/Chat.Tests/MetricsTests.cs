@@ -65,6 +65,9 @@ public sealed class MetricsTests
         Assert.Equal(0, Sum(silos, "chat_messages_queued", "echo") + Sum(silos, "chat_messages_queued", "down"));
         Assert.Equal(0, Sum(silos, "chat_messages_in_flight", "echo") + Sum(silos, "chat_messages_in_flight", "down"));
 
+        // Microsoft.Extensions.AI's own measure of the same calls (its token usage needs a backend that reports it).
+        Assert.Equal(EchoMessages + DownMessages, silos.Sum(scrape => scrape.Sum("gen_ai_client_operation_duration_seconds_count")));
+
         foreach (var scrape in silos)
         {
             Assert.Equal("counter", scrape.Types["chat_messages_accepted_total"]);
