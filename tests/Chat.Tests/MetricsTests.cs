@@ -6,7 +6,7 @@ namespace Chat.Tests;
 /// <summary>
 /// What Prometheus scrapes from a running cluster (real processes, each silo on its own metrics port): the messages'
 /// counters, gauges and histograms by backend summed over the silos, Orleans' and .NET's meters, and the frontend's
-/// HTTP requests at /metrics.
+/// HTTP requests at /metrics; and the same pushed over OTLP to a collector.
 /// </summary>
 public sealed class MetricsTests
 {
@@ -18,8 +18,12 @@ public sealed class MetricsTests
     public async Task A_scrape_of_every_silo_counts_each_message_once_by_backend_and_the_frontend_counts_its_requests()
     {
         // "down" answers nothing (a closed port) and has one attempt, so each of its messages fails at once.
+        using var collector = new OtlpReceiver();
         await using var cluster = await ProcessCluster.StartAsync("metrics", redis: null, Silos, new Dictionary<string, string>
         {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
             ["Processing__MaxAttempts"] = "1",
             ["Backends__down__Kind"] = "openai",
             ["Backends__down__Model"] = "m",
@@ -85,6 +89,14 @@ public sealed class MetricsTests
         Assert.Equal(EchoMessages + DownMessages, ChatPosts(frontend));
         Assert.Contains(frontend.Types.Keys, name => name.StartsWith("orleans_", StringComparison.Ordinal));
         Assert.DoesNotContain(frontend.Samples, sample => sample.Name.StartsWith("chat_", StringComparison.Ordinal));
+
+        // The same metrics pushed over OTLP, OpenTelemetry's names (no _total, no unit suffix) from each kind of host.
+        await Eventually.Returns(
+            () => Task.FromResult(collector.Received("/v1/metrics", "chat-silo", "chat_messages_completed", "chat_end_to_end_duration", "backend", "echo")),
+            received => received, "a silo's OTLP export of the message metrics");
+        await Eventually.Returns(
+            () => Task.FromResult(collector.Received("/v1/metrics", "chat-frontend", "http.server.request.duration")),
+            received => received, "the frontend's OTLP export of its requests");
     }
 
     private static async Task<IReadOnlyList<PrometheusText>> ScrapeSilos(ProcessCluster cluster)
