@@ -4,6 +4,7 @@ using Chat.Configuration;
 using Grains.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -27,10 +28,12 @@ public static class SiloMetricsExtensions
                 metrics.AddMeter(ChatMetrics.MeterName, "Microsoft.Orleans", "Experimental.Microsoft.Extensions.AI", "System.Net.Http", "System.Runtime");
                 if (host.MetricsPortBase > 0)
                 {
+                    var (address, port) = (ListenAddress(host, mode), host.MetricsPortBase + host.Instance);
+                    EnsureFree(address, port);
                     metrics.AddPrometheusHttpListener(listener =>
                     {
-                        listener.Host = ListenAddress(host, mode);
-                        listener.Port = host.MetricsPortBase + host.Instance;
+                        listener.Host = address;
+                        listener.Port = port;
                     });
                 }
 
@@ -40,6 +43,28 @@ public static class SiloMetricsExtensions
                 }
             });
         return builder;
+    }
+
+    /// <summary>
+    /// The exporter's own failure on a port in use says neither which port nor which key sets it, and 9100 is also
+    /// Prometheus node_exporter's default: so the port is tried first, for a message that names the key. (Taken in
+    /// the moment between, the exporter still stops the silo, with its own message.)
+    /// </summary>
+    private static void EnsureFree(string address, int port)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new IPEndPoint(address == "+" ? IPAddress.IPv6Any : IPAddress.Parse(address.Trim('[', ']')), port));
+        }
+        catch (SocketException exception) when (exception.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new OptionsValidationException(SiloHostOptions.Section, typeof(SiloHostOptions),
+            [
+                $"{SiloHostOptions.Section}:{nameof(SiloHostOptions.MetricsPortBase)}: the metrics port {port} (the base plus instance) is in use " +
+                $"on {address}; choose another base, or 0 to turn the Prometheus endpoint off.",
+            ]);
+        }
     }
 
     /// <summary>Where the silo's other ports listen: loopback in embedded mode; the advertised address, or every one, with Redis.</summary>

@@ -48,8 +48,10 @@ public sealed class MetricsTests
             () => ScrapeSilos(cluster),
             scrapes => Sum(scrapes, "chat_messages_completed_total", "echo") == EchoMessages
                 && Sum(scrapes, "chat_messages_failed_total", "down") == DownMessages
-                && Sum(scrapes, "chat_processing_duration_seconds_count", "down") == DownMessages,
-            "the silos' scrapes to count every finished message");
+                && Sum(scrapes, "chat_processing_duration_seconds_count", "down") == DownMessages
+                // A worker leaves its attempt just after the result grain has recorded the outcome.
+                && Sum(scrapes, "chat_messages_in_flight", "echo") + Sum(scrapes, "chat_messages_in_flight", "down") == 0,
+            "the silos' scrapes to count every finished message, with none in flight");
 
         Assert.Equal(EchoMessages, Sum(silos, "chat_messages_accepted_total", "echo"));
         Assert.Equal(DownMessages, Sum(silos, "chat_messages_accepted_total", "down"));
@@ -67,16 +69,16 @@ public sealed class MetricsTests
         // Nothing waits any more, on any silo, for either backend.
         Assert.Contains(silos, scrape => scrape.Series("chat_messages_queued", ("backend", "echo")).Any());
         Assert.Equal(0, Sum(silos, "chat_messages_queued", "echo") + Sum(silos, "chat_messages_queued", "down"));
-        Assert.Equal(0, Sum(silos, "chat_messages_in_flight", "echo") + Sum(silos, "chat_messages_in_flight", "down"));
 
         // Microsoft.Extensions.AI's own measure of the same calls (its token usage needs a backend that reports it).
         Assert.Equal(EchoMessages + DownMessages, silos.Sum(scrape => scrape.Sum("gen_ai_client_operation_duration_seconds_count")));
 
+        // A silo may have stored or run none of the messages, and then has none of their series.
+        Assert.Equal(["counter"], silos.Select(scrape => scrape.Types.GetValueOrDefault("chat_messages_accepted_total")).OfType<string>().Distinct());
+        Assert.Equal(["gauge"], silos.Select(scrape => scrape.Types.GetValueOrDefault("chat_messages_queued")).OfType<string>().Distinct());
+        Assert.Equal(["histogram"], silos.Select(scrape => scrape.Types.GetValueOrDefault("chat_processing_duration_seconds")).OfType<string>().Distinct());
         foreach (var scrape in silos)
         {
-            Assert.Equal("counter", scrape.Types["chat_messages_accepted_total"]);
-            Assert.Equal("gauge", scrape.Types["chat_messages_queued"]);
-            Assert.Equal("histogram", scrape.Types["chat_processing_duration_seconds"]);
             Assert.Contains(scrape.Types.Keys, name => name.StartsWith("orleans_", StringComparison.Ordinal));
             Assert.Contains(scrape.Types.Keys, name => name.StartsWith("dotnet_", StringComparison.Ordinal));
         }
