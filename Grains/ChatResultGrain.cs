@@ -1,3 +1,4 @@
+using Grains.Diagnostics;
 using Grains.Interfaces;
 using Grains.Lifecycle;
 using Grains.Results;
@@ -22,6 +23,7 @@ public sealed partial class ChatResultGrain(
     ResultEffects effects,
     AttemptLiveness liveness,
     TimeProvider clock,
+    ChatMetrics metrics,
     ILogger<ChatResultGrain> logger) : Grain, IChatResultGrain
 {
     private static readonly TimeSpan SettleRetryPeriod = TimeSpan.FromSeconds(1);
@@ -145,6 +147,7 @@ public sealed partial class ChatResultGrain(
 
         // Stored before it becomes this grain's state: a write that fails leaves nothing acted on that storage lacks.
         await WriteAsync(transition.State!);
+        metrics.RecordChange(_current, transition.State!);
         _current = transition.State;
         if (_observers.Count > 0)
         {

@@ -19,6 +19,13 @@ public sealed class SiloHostOptions
     public int GatewayPortBase { get; set; } = 30000;
 
     /// <summary>
+    /// The Prometheus scrape endpoint is http://address:(MetricsPortBase + i)/metrics, on the same address as the silo's
+    /// other ports. 0 turns it off (OTLP, when OTEL_EXPORTER_OTLP_ENDPOINT is set, works either way).
+    /// </summary>
+    [Range(0, 65000)]
+    public int MetricsPortBase { get; set; } = 9100;
+
+    /// <summary>
     /// Redis mode: the IP address this silo gives the cluster for itself. Loopback by default; silos on several
     /// machines set it to this machine's address (and usually <see cref="ListenOnAnyAddress"/>).
     /// </summary>

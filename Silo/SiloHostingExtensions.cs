@@ -37,6 +37,7 @@ public static class SiloHostingExtensions
         }
 
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(host.ShutdownTimeoutSeconds));
+        builder.AddChatSiloMetrics(host, mode);
         builder.UseOrleans(silo =>
         {
             var (siloPort, gatewayPort) = (host.SiloPortBase + host.Instance, host.GatewayPortBase + host.Instance);

@@ -7,6 +7,7 @@ builder.AddChatClusterClient();
 builder.AddChatApi();
 builder.AddChatHealthChecks();
 builder.AddChatOpenApi();
+builder.AddChatMetrics();
 
 var app = builder.Build();
 app.UseChatErrors();
@@ -18,6 +19,7 @@ app.MapClusterApi();
 app.MapBackendsApi();
 app.MapHealthApi();
 app.MapChatApiDocs();
+app.MapChatMetrics();
 app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription();
 app.Run();
 

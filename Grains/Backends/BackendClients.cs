@@ -42,7 +42,8 @@ public sealed class BackendClients(IServiceProvider services, BackendCatalog cat
                 $"No backend named '{backend.Name}' is configured any more (Backends:{backend.Name}:Kind)."),
             _ => throw new ArgumentOutOfRangeException(nameof(backend), backend.Kind, null),
         };
-        return new ChatClientBuilder(inner).Build(services);
+        // The GenAI semantic conventions' metrics (token usage, call duration) on Microsoft.Extensions.AI's meter.
+        return new ChatClientBuilder(inner).UseOpenTelemetry().Build(services);
     }
 
     private static IChatClient OpenAi(BackendDefinition backend)

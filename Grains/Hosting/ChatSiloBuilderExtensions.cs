@@ -1,5 +1,6 @@
 using Chat.Configuration;
 using Grains.Backends;
+using Grains.Diagnostics;
 using Grains.Faults;
 using Grains.Load;
 using Grains.Options;
@@ -33,6 +34,7 @@ public static class ChatSiloBuilderExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SiloWorkload>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloWorkload>());
+        services.AddSingleton<ChatMetrics>();
         services.AddSingleton<BacklogGate>();
         services.AddSingleton<ClusterLoadReporter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterLoadReporter>());

@@ -1,4 +1,5 @@
 using Grains.Backends;
+using Grains.Diagnostics;
 using Grains.Interfaces;
 using Grains.Streams;
 using Microsoft.Extensions.AI;
@@ -19,6 +20,7 @@ public sealed partial class AttemptRunner(
     SiloWorkload workload,
     WorkStream stream,
     WorkAcknowledgement acknowledgement,
+    ChatMetrics metrics,
     ILogger<AttemptRunner> logger)
 {
     private readonly ResultCalls _results = new(logger);
@@ -121,6 +123,7 @@ public sealed partial class AttemptRunner(
     /// <summary>Sends the message to its backend under the attempt's time limit; a hang is cancelled and becomes an error.</summary>
     private async Task<Processed> ProcessAsync(ChatWorkItem item, BackendDefinition backend, int attempt, CancellationToken cancellation)
     {
+        using var call = metrics.MeasureBackendCall(backend.Name);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(workload.Stopping, cancellation);
         timeout.CancelAfter(backend.Timeout);
         try

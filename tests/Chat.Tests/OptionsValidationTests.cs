@@ -29,6 +29,7 @@ public sealed class OptionsValidationTests
     [InlineData("Silo:SiloPortBase", "0")]
     [InlineData("Silo:SiloPortBase", "eleven")]
     [InlineData("Silo:AdvertisedAddress", "localhost")]
+    [InlineData("Silo:MetricsPortBase", "-1")]
     [InlineData("Cluster:Provider", "Bogus")]
     [InlineData("Cluster:ClusterId", "")]
     [InlineData("Storage:Provider", "Disk")]
@@ -113,6 +114,17 @@ public sealed class OptionsValidationTests
             await errors + await output);
     }
 
+    [Fact]
+    public async Task A_silo_whose_metrics_port_is_taken_stops_naming_the_key()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+
+        var failure = await Record.ExceptionAsync(() => StartSiloAsync("Silo:MetricsPortBase", ((IPEndPoint)taken.LocalEndpoint).Port.ToString()));
+
+        AssertNamesKey("Silo:MetricsPortBase", failure);
+    }
+
     /// <summary>Builds and starts one silo exactly as Silo's Program does, on free loopback ports, then stops it.</summary>
     private static Task StartSiloAsync(string key, string value) => StartSiloAsync((key, value));
 
@@ -123,6 +135,7 @@ public sealed class OptionsValidationTests
         {
             ["Silo:SiloPortBase"] = FreePorts.Any().ToString(),
             ["Silo:GatewayPortBase"] = FreePorts.Any().ToString(),
+            ["Silo:MetricsPortBase"] = FreePorts.Any().ToString(),
             ["Cluster:ServiceId"] = $"options-{Guid.NewGuid():N}",
         });
         builder.Configuration.AddInMemoryCollection(settings.Select(setting => new KeyValuePair<string, string?>(setting.Key, setting.Value)));

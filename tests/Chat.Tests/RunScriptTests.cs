@@ -286,6 +286,8 @@ public sealed class RunScriptTests(ITestOutputHelper output)
                 ["REDIS_PORT"] = redisPort.ToString(),
                 ["Silo__SiloPortBase"] = siloPortBase.ToString(),
                 ["Silo__GatewayPortBase"] = gatewayPortBase.ToString(),
+                // Off: every ./run's silos would otherwise take 9100 and up, whoever else runs on this machine.
+                ["Silo__MetricsPortBase"] = "0",
                 ["DOTNET_ENVIRONMENT"] = "Production",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
             };

@@ -21,6 +21,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly string _logDirectory;
     private readonly int _siloPortBase;
     private readonly int _gatewayPortBase;
+    private readonly int _metricsPortBase;
     private readonly Process?[] _silos;
     private Process? _frontend;
 
@@ -29,9 +30,10 @@ public sealed class ProcessCluster : IAsyncDisposable
         _silos = new Process?[silos];
         _environment = environment;
         _logDirectory = logDirectory;
-        // One range for both, so the gateway ports cannot fall among the silo ports.
-        _siloPortBase = FreePorts.Range(2 * silos);
+        // One range for all three, so no port of one kind can fall among those of another.
+        _siloPortBase = FreePorts.Range(3 * silos);
         _gatewayPortBase = _siloPortBase + silos;
+        _metricsPortBase = _gatewayPortBase + silos;
     }
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
@@ -139,6 +141,9 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>How results and GET /cluster name the silo: its silo endpoint.</summary>
     public string SiloEndpoint(int instance) => $"127.0.0.1:{_siloPortBase + instance}";
 
+    /// <summary>The silo's Prometheus scrape endpoint.</summary>
+    public Uri SiloMetrics(int instance) => new($"http://127.0.0.1:{_metricsPortBase + instance}/metrics");
+
     /// <summary>kill -9: the silo gets no chance to hand anything back.</summary>
     public void KillSilo(int instance) => _silos[instance]!.Kill(entireProcessTree: false);
 
@@ -222,6 +227,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             ["Silo__Instance"] = instance.ToString(),
             ["Silo__SiloPortBase"] = _siloPortBase.ToString(),
             ["Silo__GatewayPortBase"] = _gatewayPortBase.ToString(),
+            ["Silo__MetricsPortBase"] = _metricsPortBase.ToString(),
         });
     }
 
