@@ -26,9 +26,11 @@ internal sealed class WorkerLane
     private readonly Task _loop;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
-    // Stream entries this lane holds (waiting, queued or running). A backlog that waits longer than the lease for its
-    // backend is delivered again to this same lane; without this it would pile up a copy per sweep.
-    private readonly ConcurrentDictionary<string, byte> _entries = new(StringComparer.Ordinal);
+    // Stream entries this lane holds, with when each started running (0 while it waits). A backlog that waits longer
+    // than the lease for its backend is delivered again to this same lane; without this it would pile up a copy per
+    // sweep. A copy of one running past its time limit is let through: that attempt may never report, and the copy's
+    // claim is how the lifecycle takes it over.
+    private readonly ConcurrentDictionary<string, long> _entries = new(StringComparer.Ordinal);
     private readonly WorkAcknowledgement _acknowledgement;
 
     public WorkerLane(
@@ -54,7 +56,7 @@ internal sealed class WorkerLane
 
     public bool Enqueue(ReceivedWork work)
     {
-        if (_acknowledgement.EntryOf(work) is { } entry && !_entries.TryAdd(entry, 0))
+        if (_acknowledgement.EntryOf(work) is { } entry && !_entries.TryAdd(entry, 0) && !Overdue(entry))
         {
             // Already held here: the copy being held is acknowledged when its message ends.
             return true;
@@ -174,6 +176,11 @@ internal sealed class WorkerLane
                 if (_pending.Reader.TryRead(out var work))
                 {
                     _workload.RecordPending(_backend.Name, -1);
+                    if (_acknowledgement.EntryOf(work) is { } entry)
+                    {
+                        _entries[entry] = _clock.GetTimestamp();
+                    }
+
                     _ = RunJobAsync(work, permit);
                 }
                 else
@@ -225,6 +232,9 @@ internal sealed class WorkerLane
             ReleaseSlots();
         }
     }
+
+    private bool Overdue(string entry) =>
+        _entries.TryGetValue(entry, out var started) && started != 0 && _clock.GetElapsedTime(started) > _backend.Timeout;
 
     private void Forget(ReceivedWork work)
     {
