@@ -168,5 +168,8 @@ public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
             watcher.Deliver(result);
             return Task.CompletedTask;
         }
+
+        // Watches follow whole results only so far.
+        public Task OnReplyDelta(ReplyDelta delta) => Task.CompletedTask;
     }
 }

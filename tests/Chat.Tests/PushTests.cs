@@ -98,6 +98,8 @@ public sealed class PushTests(ScriptedClusterFixture fixture)
         Assert.Equal([ChatStatus.Queued, ChatStatus.Processing, ChatStatus.Completed], seen.Select(r => r.Status));
         Assert.Equal("observe me", seen[^1].Reply);
         Assert.Equal(seen.Select(r => r.Version).Distinct().Count(), seen.Count);
+        // Echo answers in one go: the whole reply is one piece, made by the completion itself.
+        Assert.Equal([new ReplyDelta(id, 1, 1, "observe me")], observer.Deltas);
 
         await grain.Unsubscribe(reference);
         client.DeleteObjectReference<IChatResultObserver>(reference);
@@ -108,9 +110,17 @@ public sealed class PushTests(ScriptedClusterFixture fixture)
     {
         public ConcurrentQueue<ChatResult> Seen { get; } = new();
 
+        public ConcurrentQueue<ReplyDelta> Deltas { get; } = new();
+
         public Task OnResultChanged(ChatResult result)
         {
             Seen.Enqueue(result);
+            return Task.CompletedTask;
+        }
+
+        public Task OnReplyDelta(ReplyDelta delta)
+        {
+            Deltas.Enqueue(delta);
             return Task.CompletedTask;
         }
     }
