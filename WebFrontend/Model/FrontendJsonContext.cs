@@ -12,6 +12,7 @@ namespace WebFrontend.Model;
 [JsonSerializable(typeof(ChatRequest))]
 [JsonSerializable(typeof(ChatAccepted))]
 [JsonSerializable(typeof(ResultResponse))]
+[JsonSerializable(typeof(ReplyDeltaEvent))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ClusterResponse))]
 [JsonSerializable(typeof(ResultsPage))]
