@@ -28,7 +28,7 @@ public sealed class Watch(long afterSeq)
         if (item.Result is { } result)
         {
             return Last is not null && result.Version <= Last.Version ? Verdict.Skip
-                : result.Status is ChatStatus.Processing or ChatStatus.Completed && result.ReplySeq > Seen ? Verdict.CatchUp
+                : (result.Status is ChatStatus.Processing or ChatStatus.Completed && result.ReplySeq > Seen) || result.ReplySeq < Seen ? Verdict.CatchUp
                 : Verdict.Pass;
         }
 
@@ -58,6 +58,13 @@ public sealed class Watch(long afterSeq)
     {
         var items = new List<WatchItem>();
         var result = feed.Result;
+        if (result.ReplySeq < Seen)
+        {
+            // The grain numbers below what this watch has seen: those seqs were given out by an attempt lost with its
+            // silo, whose text the new attempt's announcement discards. Everything the grain holds is new here.
+            Seen = 0;
+        }
+
         var newer = Last is null || result.Version > Last.Version;
         if (newer && !result.IsTerminal)
         {

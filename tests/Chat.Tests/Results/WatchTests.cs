@@ -52,4 +52,16 @@ public sealed class WatchTests
         Assert.Equal([WatchItem.Of(Delta(1, "whole")), WatchItem.Of(completed)], items);
         Assert.True(watch.Last!.IsTerminal);
     }
+
+    [Fact]
+    public void A_last_event_id_beyond_the_grains_counter_names_a_lost_attempt_and_gets_all_the_current_pieces()
+    {
+        var watch = new Watch(afterSeq: 9);
+
+        Assert.Equal(Watch.Verdict.CatchUp, watch.Needs(WatchItem.Of(Result(ChatStatus.Processing, 2, 5, 2))));
+        var items = watch.CatchUp(new ResultFeed(Result(ChatStatus.Processing, 2, 5, 4), [Delta(3, "c", 2), Delta(4, "d", 2)]));
+
+        Assert.Equal([3L, 4L], items.Where(item => item.Delta is not null).Select(item => item.Delta!.Seq));
+        Assert.Equal(4, watch.Seen);
+    }
 }
