@@ -162,7 +162,8 @@ public sealed partial class ChatResultGrain(
         // Stored before it becomes this grain's state: a write that fails leaves nothing acted on that storage lacks.
         await WriteAsync(transition.State!);
         _current = transition.State;
-        await _observers.ChangedAsync(() => Snapshot()!, _reply.Follow(_current));
+        var lastPiece = _reply.Follow(_current);
+        await _observers.ChangedAsync(() => Snapshot()!, lastPiece);
 
         await SettleAsync(partition);
         return transition;
