@@ -4,7 +4,8 @@ namespace Grains.Interfaces;
 /// A snapshot of one message's result grain, as clients see it. <see cref="Version"/> grows with every change.
 /// <see cref="Backend"/> is the backend the message is queued for or was answered by (a fallback, once the first one
 /// failed every attempt); <see cref="Model"/> and the token counts are what that backend reported, null when it
-/// reported nothing.
+/// reported nothing. <see cref="Partial"/> is the running attempt's reply so far (null unless processing);
+/// <see cref="ReplySeq"/> the seq of the last <see cref="ReplyDelta"/> the grain made, so a watcher can tell it missed some.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ChatResult")]
 public sealed record ChatResult(
@@ -23,7 +24,9 @@ public sealed record ChatResult(
     [property: Id(12)] string? Backend = null,
     [property: Id(13)] string? Model = null,
     [property: Id(14)] int? InputTokens = null,
-    [property: Id(15)] int? OutputTokens = null)
+    [property: Id(15)] int? OutputTokens = null,
+    [property: Id(16)] string? Partial = null,
+    [property: Id(17)] long ReplySeq = 0)
 {
     public bool IsTerminal => Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled;
 }

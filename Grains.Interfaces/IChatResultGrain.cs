@@ -30,6 +30,14 @@ public interface IChatResultGrain : IGrainWithStringKey
     [Alias("Subscribe")]
     ValueTask<ChatResult?> Subscribe(IChatResultObserver observer);
 
+    /// <summary>
+    /// As <see cref="Subscribe(IChatResultObserver)"/>, and also returns the reply's deltas after
+    /// <paramref name="afterSeq"/> (0 for all) of the running attempt, or of the final one while this grain still
+    /// holds them (it keeps them in memory only): what a watcher needs to resume a reply without gap or repeat.
+    /// </summary>
+    [Alias("SubscribeAfter")]
+    ValueTask<ResultFeed?> Subscribe(IChatResultObserver observer, long afterSeq);
+
     [Alias("Unsubscribe")]
     ValueTask Unsubscribe(IChatResultObserver observer);
 
@@ -41,6 +49,14 @@ public interface IChatResultGrain : IGrainWithStringKey
     /// </summary>
     [Alias("TryStart")]
     ValueTask<ClaimOutcome> TryStart(string worker, SiloAddress silo, Guid claim);
+
+    /// <summary>
+    /// The running attempt's reply from character <paramref name="offset"/> on: the grain keeps the part beyond what it
+    /// holds and tells its watchers, so a piece repeated or overlapping is harmless. The answer says how much it holds
+    /// (a piece that starts beyond that is not taken: send again from there), or that the attempt is not running.
+    /// </summary>
+    [Alias("AppendReply")]
+    ValueTask<AppendOutcome> AppendReply(int attempt, int offset, string text);
 
     /// <summary>
     /// Records the reply of the given attempt: true once recorded (also when repeated), false if that attempt is no

@@ -13,4 +13,9 @@ public interface IChatResultObserver : IGrainObserver
     [OneWay]
     [Alias("OnResultChanged")]
     Task OnResultChanged(ChatResult result);
+
+    /// <summary>A piece of the running attempt's reply. Pieces can repeat or arrive late: compare <see cref="ReplyDelta.Seq"/>.</summary>
+    [OneWay]
+    [Alias("OnReplyDelta")]
+    Task OnReplyDelta(ReplyDelta delta);
 }

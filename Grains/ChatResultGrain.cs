@@ -4,7 +4,6 @@ using Grains.Lifecycle;
 using Grains.Results;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
-using Orleans.Utilities;
 
 namespace Grains;
 
@@ -28,8 +27,9 @@ public sealed partial class ChatResultGrain(
 {
     private static readonly TimeSpan SettleRetryPeriod = TimeSpan.FromSeconds(1);
 
-    private readonly ObserverManager<IChatResultObserver> _observers = new(IChatResultGrain.SubscriptionLifetime, logger);
+    private readonly ResultObservers _observers = new(logger);
     private MessageState? _current;
+    private ReplyStream _reply = null!;
 
     // The outbox was carried out and cleared here, but storage still holds it: written with the next change, or
     // on deactivation. Until then a crash only means the effects are carried out once more, which they allow.
@@ -41,12 +41,15 @@ public sealed partial class ChatResultGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _current = state.RecordExists ? state.State.ToLifecycle() : null;
+        _reply = new ReplyStream(Id, state.RecordExists ? state.State.ReplySeq : 0);
+        _reply.Follow(_current);
         await TrySettleAsync(partition: null);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_clearedOutboxUnstored && _current is not null)
+        // Mid-attempt, the reply's seq counter is stored too, so the next activation numbers above it.
+        if (_current is not null && (_clearedOutboxUnstored || (_current.Status == ChatStatus.Processing && _reply.LastSeq > state.State.ReplySeq)))
         {
             await WriteAsync(_current);
         }
@@ -74,8 +77,14 @@ public sealed partial class ChatResultGrain(
 
     public ValueTask<ChatResult?> Subscribe(IChatResultObserver observer)
     {
-        _observers.Subscribe(observer, observer);
+        _observers.Subscribe(observer);
         return Get();
+    }
+
+    public ValueTask<ResultFeed?> Subscribe(IChatResultObserver observer, long afterSeq)
+    {
+        _observers.Subscribe(observer);
+        return ValueTask.FromResult(Snapshot() is { } snapshot ? new ResultFeed(snapshot, _reply.After(afterSeq)) : null);
     }
 
     public ValueTask Unsubscribe(IChatResultObserver observer)
@@ -96,6 +105,13 @@ public sealed partial class ChatResultGrain(
             Verdict.Refused when _current!.Status == ChatStatus.Processing => new ClaimOutcome(ClaimStatus.Running, _current.Attempts),
             _ => new ClaimOutcome(ClaimStatus.Ended, _current?.Attempts ?? 0),
         };
+    }
+
+    public async ValueTask<AppendOutcome> AppendReply(int attempt, int offset, string text)
+    {
+        var outcome = _reply.Append(attempt, offset, text, out var delta);
+        await _observers.DeltaAsync(delta);
+        return outcome;
     }
 
     public async ValueTask<bool> Complete(int attempt, ChatReply reply) =>
@@ -149,12 +165,8 @@ public sealed partial class ChatResultGrain(
         await WriteAsync(transition.State!);
         metrics.RecordChange(_current, transition.State!);
         _current = transition.State;
-        if (_observers.Count > 0)
-        {
-            var snapshot = Snapshot()!;
-            // One-way calls: this returns once they are sent, without waiting for subscribers.
-            await _observers.Notify(observer => observer.OnResultChanged(snapshot));
-        }
+        var lastPiece = _reply.Follow(_current);
+        await _observers.ChangedAsync(() => Snapshot()!, lastPiece);
 
         await SettleAsync(partition);
         return transition;
@@ -201,6 +213,7 @@ public sealed partial class ChatResultGrain(
     private async Task WriteAsync(MessageState next)
     {
         state.State = ChatResultState.From(next);
+        state.State.ReplySeq = _reply.LastSeq;
         try
         {
             await state.WriteStateAsync();
@@ -215,7 +228,7 @@ public sealed partial class ChatResultGrain(
         _clearedOutboxUnstored = false;
     }
 
-    private ChatResult? Snapshot() => _current?.ToResult(Id);
+    private ChatResult? Snapshot() => _current is null ? null : _current.ToResult(Id) with { Partial = _reply.Partial, ReplySeq = _reply.LastSeq };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not carry out the stored effects of message {Id}; retrying")]
     private static partial void LogSettleFailed(ILogger logger, Exception exception, string id);

@@ -36,6 +36,9 @@ public sealed class ChatResultState
     [Id(23)] public int? OutputTokens { get; set; }
     [Id(24)] public int Deferrals { get; set; }
 
+    /// <summary>The seq of the last reply delta made when this was stored (see <see cref="Results.ReplyStream"/>); not part of the lifecycle.</summary>
+    [Id(25)] public long ReplySeq { get; set; }
+
     public MessageState ToLifecycle() => new()
     {
         Message = Message,

@@ -5,15 +5,28 @@ namespace Grains.Backends;
 /// <summary>
 /// Some servers answer 200 with an error object instead of a reply. The clients then fail on a missing field with a
 /// message that names neither the backend nor the error, so a whole JSON answer is read here first, and one that
-/// holds only an error becomes <see cref="BackendErrorPayloadException"/> carrying the backend's own words. Streamed
-/// answers are left alone; the attempt runner treats a stream that yields no text as a failure.
+/// holds only an error becomes <see cref="BackendErrorPayloadException"/> carrying the backend's own words. A streamed
+/// answer is read through <see cref="StreamedErrorScanner"/>, which does the same for each line as it passes.
 /// </summary>
 internal sealed class BackendErrorPayloadHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode || response.Content.Headers.ContentType?.MediaType != "application/json")
+        var media = response.Content.Headers.ContentType?.MediaType;
+        if (response.IsSuccessStatusCode && media is "application/x-ndjson" or "text/event-stream")
+        {
+            var scanned = new StreamContent(new StreamedErrorScanner(await response.Content.ReadAsStreamAsync(cancellationToken), (int)response.StatusCode));
+            foreach (var header in response.Content.Headers)
+            {
+                scanned.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            response.Content = scanned;
+            return response;
+        }
+
+        if (!response.IsSuccessStatusCode || media != "application/json")
         {
             return response;
         }
@@ -28,7 +41,7 @@ internal sealed class BackendErrorPayloadHandler(HttpMessageHandler inner) : Del
         return response;
     }
 
-    private static string? ErrorOf(byte[] body)
+    internal static string? ErrorOf(byte[] body)
     {
         try
         {

@@ -35,6 +35,13 @@ public sealed class ProcessingOptions
     [Range(0, 3_600_000)]
     public int RetryMaxDelayMs { get; set; } = 30_000;
 
+    /// <summary>
+    /// While a reply streams in, the worker passes its text so far to the result grain at most this often (and one call
+    /// at a time), so watchers see it grow without a grain call per token.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int DeltaIntervalMs { get; set; } = 30;
+
     /// <summary>One attempt's time limit: a processor still running then is cancelled and the attempt fails.</summary>
     [Range(1, 86_400)]
     public int TimeoutSeconds { get; set; } = 300;

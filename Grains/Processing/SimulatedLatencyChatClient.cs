@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 // Not the "Chat" section's ChatOptions, which Grains.csproj imports everywhere: these are per-request AI options.
 
@@ -11,5 +12,15 @@ public sealed class SimulatedLatencyChatClient(IChatClient inner, TimeSpan delay
     {
         await Task.Delay(delay, cancellationToken);
         return await base.GetResponseAsync(messages, options, cancellationToken);
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(delay, cancellationToken);
+        await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken))
+        {
+            yield return update;
+        }
     }
 }

@@ -1,9 +1,11 @@
 using Grains.Backends;
 using Grains.Diagnostics;
 using Grains.Interfaces;
+using Grains.Options;
 using Grains.Streams;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Grains.Work;
 
@@ -21,9 +23,14 @@ public sealed partial class AttemptRunner(
     WorkStream stream,
     WorkAcknowledgement acknowledgement,
     ChatMetrics metrics,
+    IOptions<ProcessingOptions> options,
     ILogger<AttemptRunner> logger)
 {
     private readonly ResultCalls _results = new(logger);
+    private readonly TimeSpan _deltaInterval = TimeSpan.FromMilliseconds(options.Value.DeltaIntervalMs);
+
+    // One tally for the silo, as for the other result grain calls: a dead silo fails every attempt's pieces at once.
+    private readonly RepeatedFailures _deltaFailures = new(TimeSpan.FromSeconds(10));
 
     public async Task RunAsync(ReceivedWork work, string worker, BackendDefinition backend, BackendPermit permit, CancellationToken cancellation)
     {
@@ -60,7 +67,7 @@ public sealed partial class AttemptRunner(
         ChatReply? reply = null;
         try
         {
-            var processed = await ProcessAsync(item, backend, claim.Attempt, cancellation);
+            var processed = await ProcessAsync(item, result, backend, claim.Attempt, cancellation);
             reply = processed.Reply;
             if (processed.Kind == ProcessedKind.Busy)
             {
@@ -120,15 +127,19 @@ public sealed partial class AttemptRunner(
         },
     };
 
-    /// <summary>Sends the message to its backend under the attempt's time limit; a hang is cancelled and becomes an error.</summary>
-    private async Task<Processed> ProcessAsync(ChatWorkItem item, BackendDefinition backend, int attempt, CancellationToken cancellation)
+    /// <summary>
+    /// Sends the message to its backend under the attempt's time limit, streaming the reply to its result grain as it
+    /// comes; a hang is cancelled and becomes an error.
+    /// </summary>
+    private async Task<Processed> ProcessAsync(ChatWorkItem item, IChatResultGrain result, BackendDefinition backend, int attempt, CancellationToken cancellation)
     {
         using var call = metrics.MeasureBackendCall(backend.Name);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(workload.Stopping, cancellation);
         timeout.CancelAfter(backend.Timeout);
         try
         {
-            var response = await backends.Get(backend).GetResponseAsync([new ChatMessage(ChatRole.User, item.Message)], cancellationToken: timeout.Token);
+            var updates = backends.Get(backend).GetStreamingResponseAsync([new ChatMessage(ChatRole.User, item.Message)], cancellationToken: timeout.Token);
+            var response = await ReplyForwarder.ReadAsync(updates, result, attempt, _deltaInterval, _deltaFailures, logger);
             var reply = new ChatReply(
                 response.Text, response.ModelId ?? backend.Model, ToInt(response.Usage?.InputTokenCount), ToInt(response.Usage?.OutputTokenCount));
             // A 200 that carries no reply (an error object in place of choices, say) is not an answer.
@@ -163,18 +174,6 @@ public sealed partial class AttemptRunner(
     }
 
     private static int? ToInt(long? count) => count is { } value ? (int)Math.Min(value, int.MaxValue) : null;
-
-    private enum ProcessedKind
-    {
-        Replied,
-        Failed,
-        Cancelled,
-        CutOff,
-        Busy,
-    }
-
-    /// <summary>What the backend gave: the reply, or the error or reason (and how long it asked to wait, if it did).</summary>
-    private readonly record struct Processed(ProcessedKind Kind, string Text, ChatReply? Reply = null, TimeSpan Wait = default);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not claim message {Id}")]
     private static partial void LogClaimFailed(ILogger logger, Exception exception, string id);

@@ -1,5 +1,8 @@
+using System.Globalization;
+using System.Net.ServerSentEvents;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using WebFrontend.Cluster;
 using WebFrontend.Model;
 
@@ -32,20 +35,35 @@ public static class ResultApi
             : TypedResults.Ok(ResultResponse.From(result));
     }
 
-    /// <summary>Server-Sent Events: the current state, then one event per change; ends after a terminal state.</summary>
-    public static async Task<Results<ServerSentEventsResult<ResultResponse>, ProblemHttpResult>> EventsAsync(
-        string id, ResultWatcher watcher, CancellationToken cancellationToken)
+    /// <summary>
+    /// Server-Sent Events: <c>result</c> with the current state and on each change, ending after a terminal state;
+    /// between them <c>delta</c> events, each a piece of the running reply with its seq as the event id. With a
+    /// <c>Last-Event-ID</c> header (as a reconnecting EventSource sends), the pieces after that one follow the
+    /// current state.
+    /// </summary>
+    public static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> EventsAsync(
+        string id, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, ResultWatcher watcher, CancellationToken cancellationToken)
     {
         if (!ChatRules.IsValidId(id))
         {
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
 
-        var changes = await watcher.WatchAsync(id, cancellationToken);
-        return changes is null
+        var afterSeq = 0L;
+        if (!string.IsNullOrEmpty(lastEventId) && (!long.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out afterSeq)))
+        {
+            return Problems.Validation("Last-Event-ID", "Last-Event-ID must be the id of a delta event: a whole number, 0 or more.");
+        }
+
+        var items = await watcher.WatchAsync(id, afterSeq, cancellationToken);
+        return items is null
             ? Problems.NotFound($"No message with id '{id}'.")
-            : TypedResults.ServerSentEvents(changes.Select(ResultResponse.From), eventType: "result");
+            : TypedResults.ServerSentEvents(items.Select(ToEvent));
     }
+
+    private static SseItem<object> ToEvent(WatchItem item) => item.Delta is { } delta
+        ? new SseItem<object>(new ReplyDeltaEvent(delta.Seq, delta.Text), "delta") { EventId = delta.Seq.ToString(CultureInfo.InvariantCulture) }
+        : new SseItem<object>(ResultResponse.From(item.Result!), "result");
 
     /// <summary>
     /// Queues a failed message again: 202 and its new state (also when repeated while that retry is in effect); 409 for

@@ -1,95 +1,128 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Grains.Interfaces;
 
 namespace WebFrontend.Cluster;
 
 /// <summary>
-/// Follows messages' results through one grain observer shared by every watch in this frontend: the
-/// current state first, then each change, ending after a terminal state. One shared observer, because
-/// registering an object reference per watch cost as much as the watch itself. Each watch resubscribes
-/// before the subscription expires, which also catches up on a notification that was lost.
+/// Follows messages' results through one grain observer shared by every watch in this frontend: the current state
+/// and the reply's pieces so far, then each change and each piece, ending after a terminal state. One shared
+/// observer, because registering an object reference per watch cost as much as the watch itself. Each watch
+/// resubscribes before the subscription expires, which also catches up on notifications that were lost; a gap in the
+/// pieces' seqs, a piece of an attempt not announced yet, or a completion naming a piece not seen is caught up at once.
 /// </summary>
 public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
 {
     private static readonly TimeSpan ResubscribeEvery = IChatResultGrain.SubscriptionLifetime / 4;
 
-    private readonly Dictionary<string, List<Channel<ChatResult>>> _watches = new(StringComparer.Ordinal);
+    /// <summary>Items one watch holds for a slow reader before merging pieces (or, for anything else, ending).</summary>
+    private const int BufferCapacity = 256;
+
+    private readonly Dictionary<string, List<WatchBuffer>> _watches = new(StringComparer.Ordinal);
     private IChatResultObserver? _reference;
     private FanOut? _fanOut;
 
-    /// <summary>Null when no message has this id.</summary>
-    public async Task<IAsyncEnumerable<ChatResult>?> WatchAsync(string id, CancellationToken cancellationToken)
+    /// <summary>Null when no message has this id. <paramref name="afterSeq"/>: the last piece the client has (0: none).</summary>
+    public async Task<IAsyncEnumerable<WatchItem>?> WatchAsync(string id, long afterSeq, CancellationToken cancellationToken)
     {
         var grain = client.GetGrain<IChatResultGrain>(id);
         var reference = Reference();
         // Listening before subscribing, so a change between the two is not missed.
-        var changes = Channel.CreateUnbounded<ChatResult>(new UnboundedChannelOptions { SingleReader = true });
-        Add(id, changes);
-        ChatResult? current = null;
+        var heard = new WatchBuffer(BufferCapacity);
+        Add(id, heard);
+        ResultFeed? current = null;
         try
         {
-            current = await cluster.CallAsync(_ => grain.Subscribe(reference).AsTask(), cancellationToken);
+            current = await cluster.CallAsync(_ => grain.Subscribe(reference, afterSeq).AsTask(), cancellationToken);
         }
         finally
         {
             if (current is null)
             {
-                await ReleaseAsync(id, grain, changes, ended: false);
+                await ReleaseAsync(id, grain, heard, ended: false);
             }
         }
 
-        return current is null ? null : FollowAsync(id, grain, changes, current, cancellationToken);
+        return current is null ? null : FollowAsync(id, grain, heard, current, afterSeq, cancellationToken);
     }
 
-    private async IAsyncEnumerable<ChatResult> FollowAsync(
+    private async IAsyncEnumerable<WatchItem> FollowAsync(
         string id,
         IChatResultGrain grain,
-        Channel<ChatResult> changes,
-        ChatResult current,
+        WatchBuffer heard,
+        ResultFeed current,
+        long afterSeq,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var last = current;
+        var watch = new Watch(afterSeq);
         try
         {
-            yield return last;
-            while (!last.IsTerminal)
+            foreach (var item in watch.CatchUp(current))
             {
-                var next = await NextAsync(grain, changes, cancellationToken);
-                if (next is not null && next.Version > last.Version)
+                yield return item;
+            }
+
+            while (!watch.Last!.IsTerminal)
+            {
+                var next = await NextAsync(grain, heard, watch, cancellationToken);
+                if (next is null)
                 {
-                    last = next;
-                    yield return last;
+                    // Overflowed: ended, so the client resumes from the last id it got.
+                    yield break;
+                }
+
+                foreach (var item in next)
+                {
+                    yield return item;
                 }
             }
         }
         finally
         {
-            await ReleaseAsync(id, grain, changes, ended: last.IsTerminal);
+            await ReleaseAsync(id, grain, heard, ended: watch.Last?.IsTerminal == true);
         }
     }
 
-    private async Task<ChatResult?> NextAsync(IChatResultGrain grain, Channel<ChatResult> changes, CancellationToken cancellationToken)
+    /// <summary>What to pass on next (maybe nothing); null when the buffer overflowed.</summary>
+    private async Task<IReadOnlyList<WatchItem>?> NextAsync(IChatResultGrain grain, WatchBuffer heard, Watch watch, CancellationToken cancellationToken)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(ResubscribeEvery);
+        WatchItem? item;
         try
         {
-            return await changes.Reader.ReadAsync(wait.Token);
+            item = await heard.ReadAsync(wait.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return await cluster.CallAsync(_ => grain.Subscribe(Reference()).AsTask(), cancellationToken);
+            return await CatchUpAsync(grain, watch, cancellationToken);
         }
+
+        if (item is null)
+        {
+            return null;
+        }
+
+        return watch.Needs(item) switch
+        {
+            Watch.Verdict.Pass => watch.Pass(item),
+            Watch.Verdict.CatchUp => await CatchUpAsync(grain, watch, cancellationToken),
+            _ => [],
+        };
+    }
+
+    private async Task<IReadOnlyList<WatchItem>> CatchUpAsync(IChatResultGrain grain, Watch watch, CancellationToken cancellationToken)
+    {
+        var feed = await cluster.CallAsync(_ => grain.Subscribe(Reference(), watch.Seen).AsTask(), cancellationToken);
+        return feed is null ? [] : watch.CatchUp(feed);
     }
 
     /// <summary>
     /// Stops listening. The grain is told only when the last local watch of a message stops early: after a
     /// terminal state nothing more is expected, and the subscription expires on its own.
     /// </summary>
-    private async Task ReleaseAsync(string id, IChatResultGrain grain, Channel<ChatResult> changes, bool ended)
+    private async Task ReleaseAsync(string id, IChatResultGrain grain, WatchBuffer heard, bool ended)
     {
-        if (!Remove(id, changes) || ended)
+        if (!Remove(id, heard) || ended)
         {
             return;
         }
@@ -119,7 +152,7 @@ public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
         }
     }
 
-    private void Add(string id, Channel<ChatResult> changes)
+    private void Add(string id, WatchBuffer heard)
     {
         lock (_watches)
         {
@@ -128,16 +161,16 @@ public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
                 _watches[id] = list = [];
             }
 
-            list.Add(changes);
+            list.Add(heard);
         }
     }
 
     /// <summary>True when no other local watch of this message remains.</summary>
-    private bool Remove(string id, Channel<ChatResult> changes)
+    private bool Remove(string id, WatchBuffer heard)
     {
         lock (_watches)
         {
-            if (!_watches.TryGetValue(id, out var list) || !list.Remove(changes) || list.Count > 0)
+            if (!_watches.TryGetValue(id, out var list) || !list.Remove(heard) || list.Count > 0)
             {
                 return false;
             }
@@ -147,15 +180,15 @@ public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
         }
     }
 
-    private void Deliver(ChatResult result)
+    private void Deliver(string id, WatchItem item)
     {
         lock (_watches)
         {
-            if (_watches.TryGetValue(result.Id, out var list))
+            if (_watches.TryGetValue(id, out var list))
             {
-                foreach (var changes in list)
+                foreach (var heard in list)
                 {
-                    changes.Writer.TryWrite(result);
+                    heard.Write(item);
                 }
             }
         }
@@ -165,7 +198,13 @@ public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
     {
         public Task OnResultChanged(ChatResult result)
         {
-            watcher.Deliver(result);
+            watcher.Deliver(result.Id, WatchItem.Of(result));
+            return Task.CompletedTask;
+        }
+
+        public Task OnReplyDelta(ReplyDelta delta)
+        {
+            watcher.Deliver(delta.Id, WatchItem.Of(delta));
             return Task.CompletedTask;
         }
     }

@@ -15,6 +15,7 @@ namespace WebFrontend.Model;
 [JsonSerializable(typeof(IDictionary<string, string[]>))]
 [JsonSerializable(typeof(ChatAccepted))]
 [JsonSerializable(typeof(ResultResponse))]
+[JsonSerializable(typeof(ReplyDeltaEvent))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(ProbeResponse))]
 [JsonSerializable(typeof(ClusterResponse))]

@@ -4,7 +4,8 @@ namespace WebFrontend.Model;
 
 /// <summary>
 /// Body of GET /result/{id}. <see cref="Result"/> is the reply text; <see cref="Backend"/> the backend it is queued
-/// for or was answered by, with the model and token counts that backend reported (null when it reported none).
+/// for or was answered by, with the model and token counts that backend reported (null when it reported none);
+/// <see cref="Partial"/> the reply so far while the message is processing (null otherwise).
 /// </summary>
 public sealed record ResultResponse(
     string Id,
@@ -21,11 +22,12 @@ public sealed record ResultResponse(
     string? Backend,
     string? Model,
     int? InputTokens,
-    int? OutputTokens)
+    int? OutputTokens,
+    string? Partial)
 {
     public static ResultResponse From(ChatResult r) => new(
         r.Id, StatusName(r.Status), r.Message, r.Reply, r.Error, r.Attempts,
-        r.Silo, r.Worker, r.EnqueuedAt, r.StartedAt, r.CompletedAt, r.Backend, r.Model, r.InputTokens, r.OutputTokens);
+        r.Silo, r.Worker, r.EnqueuedAt, r.StartedAt, r.CompletedAt, r.Backend, r.Model, r.InputTokens, r.OutputTokens, r.Partial);
 
     public static string StatusName(ChatStatus status) => status switch
     {

@@ -23,13 +23,15 @@ public sealed class PushTests(ScriptedClusterFixture fixture)
         // watcher has seen it, so the next event is the change to completed, and the stream ends there.
         var seenProcessing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var watching = ServerSentEvents.ReadAll(fixture.Http, $"/result/{id}/events", TimeSpan.FromSeconds(30),
-            data => { if (data.GetProperty("status").GetString() == "processing") seenProcessing.TrySetResult(); });
+            data => { if (data.TryGetProperty("status", out var status) && status.GetString() == "processing") seenProcessing.TrySetResult(); });
         await seenProcessing.Task.WaitAsync(TimeSpan.FromSeconds(30));
         script.Release(text);
         var events = await watching;
 
-        Assert.All(events, e => Assert.Equal("result", e.Event));
-        Assert.Equal(["processing", "completed"], events.Select(e => e.Data.GetProperty("status").GetString()));
+        // The scripted processor answers in one go: the whole reply is one delta, just before the result it completes.
+        Assert.Equal(["result", "delta", "result"], events.Select(e => e.Event));
+        Assert.Equal(["processing", "completed"], events.Where(e => e.Event == "result").Select(e => e.Data.GetProperty("status").GetString()));
+        Assert.Equal((1, text), (events[1].Data.GetProperty("seq").GetInt32(), events[1].Data.GetProperty("text").GetString()));
         Assert.Equal(text, events[^1].Data.GetProperty("result").GetString());
         Assert.Equal(id, events[^1].Data.GetProperty("id").GetString());
     }
@@ -53,7 +55,7 @@ public sealed class PushTests(ScriptedClusterFixture fixture)
         var events = await staying;
 
         Assert.Equal("processing", Assert.Single(leaving).Data.GetProperty("status").GetString());
-        Assert.Equal(["processing", "completed"], events.Select(e => e.Data.GetProperty("status").GetString()));
+        Assert.Equal(["processing", "completed"], events.Where(e => e.Event == "result").Select(e => e.Data.GetProperty("status").GetString()));
         Assert.Equal(text, events[^1].Data.GetProperty("result").GetString());
     }
 
@@ -66,9 +68,12 @@ public sealed class PushTests(ScriptedClusterFixture fixture)
 
         var events = await ServerSentEvents.ReadAll(fixture.Http, $"/result/{id}/events", TimeSpan.FromSeconds(10));
 
-        var only = Assert.Single(events);
+        // The final result, after the reply's delta while the result grain still holds it.
+        var only = Assert.Single(events, e => e.Event == "result");
         Assert.Equal("completed", only.Data.GetProperty("status").GetString());
         Assert.Equal("done already", only.Data.GetProperty("result").GetString());
+        Assert.Equal("result", events[^1].Event);
+        Assert.All(events.SkipLast(1), e => Assert.Equal(("delta", "done already"), (e.Event, e.Data.GetProperty("text").GetString())));
     }
 
     [Fact]
@@ -98,6 +103,8 @@ public sealed class PushTests(ScriptedClusterFixture fixture)
         Assert.Equal([ChatStatus.Queued, ChatStatus.Processing, ChatStatus.Completed], seen.Select(r => r.Status));
         Assert.Equal("observe me", seen[^1].Reply);
         Assert.Equal(seen.Select(r => r.Version).Distinct().Count(), seen.Count);
+        // Echo answers in one go: the whole reply is one piece, made by the completion itself.
+        Assert.Equal([new ReplyDelta(id, 1, 1, "observe me")], observer.Deltas);
 
         await grain.Unsubscribe(reference);
         client.DeleteObjectReference<IChatResultObserver>(reference);
@@ -108,9 +115,17 @@ public sealed class PushTests(ScriptedClusterFixture fixture)
     {
         public ConcurrentQueue<ChatResult> Seen { get; } = new();
 
+        public ConcurrentQueue<ReplyDelta> Deltas { get; } = new();
+
         public Task OnResultChanged(ChatResult result)
         {
             Seen.Enqueue(result);
+            return Task.CompletedTask;
+        }
+
+        public Task OnReplyDelta(ReplyDelta delta)
+        {
+            Deltas.Enqueue(delta);
             return Task.CompletedTask;
         }
     }

@@ -28,12 +28,14 @@ public sealed class RestContractTests(ChatClusterFixture fixture)
         string[] fields =
         [
             "id", "status", "message", "result", "error", "attempts", "silo", "worker", "enqueuedAt", "startedAt", "completedAt",
-            "backend", "model", "inputTokens", "outputTokens",
+            "backend", "model", "inputTokens", "outputTokens", "partial",
         ];
         Assert.Equal(fields.Order(), result.EnumerateObject().Select(p => p.Name).Order());
         // The built-in backend answers with the message itself and reports no usage.
         Assert.Equal("echo", result.GetProperty("backend").GetString());
         Assert.Equal(JsonValueKind.Null, result.GetProperty("inputTokens").ValueKind);
+        // Only a running reply has a partial text.
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("partial").ValueKind);
     }
 
     [Fact]

@@ -137,6 +137,11 @@ public class ChatClusterFixture : IAsyncLifetime
                 siloBuilder.Services.AddChatClient(new ScriptedChatClient());
             }
 
+            if (siloBuilder.Configuration["Test:CountingStorage"] == "on")
+            {
+                CountingGrainStorage.Decorate(siloBuilder.Services, Grains.ChatStorage.Results);
+            }
+
             if (siloBuilder.Configuration["Test:InjectedFaults"] == "on")
             {
                 siloBuilder.AddOutgoingGrainCallFilter<InjectedFaults>();
