@@ -17,6 +17,12 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
 {
     private ChatApi Api => fixture.Api;
 
+    private static async Task Accepted(Task<HttpResponseMessage> submit)
+    {
+        using var response = await submit;
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
     public void Dispose()
     {
         foreach (var server in fixture.Servers)
@@ -48,10 +54,7 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
     public async Task An_openai_backend_answers_with_its_model_and_the_tokens_it_reported()
     {
         var id = $"usage-{Guid.NewGuid():N}";
-        using (var response = await Api.Submit("three little words", id, "capped"))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
+        await Accepted(Api.Submit("three little words", id, "capped"));
 
         var result = await Api.WaitForStatus(id, "completed");
 
@@ -68,10 +71,7 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
     public async Task An_ollama_backend_answers_through_its_native_api()
     {
         var id = $"ollama-{Guid.NewGuid():N}";
-        using (var response = await Api.Submit("native please", id, "spare"))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
+        await Accepted(Api.Submit("native please", id, "spare"));
 
         var result = await Api.WaitForStatus(id, "completed");
         Assert.Equal("m-spare says: native please", result.GetProperty("result").GetString());
@@ -86,11 +86,7 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
         fixture.Capped.Behavior = new FakeChatBehavior(LatencyMs: (int)latency.TotalMilliseconds);
         var ids = Enumerable.Range(0, messages).Select(i => $"cap-{Guid.NewGuid():N}-{i}").ToArray();
 
-        await Parallel.ForEachAsync(ids, async (id, _) =>
-        {
-            using var response = await Api.Submit(ChatApiBatchExtensions.MessageFor(id), id, "capped");
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        });
+        await Parallel.ForEachAsync(ids, async (id, _) => await Accepted(Api.Submit(ChatApiBatchExtensions.MessageFor(id), id, "capped")));
         var results = await Task.WhenAll(ids.Select(id => Api.WaitForStatus(id, "completed")));
 
         var exchanges = fixture.Capped.Exchanges;
@@ -112,10 +108,7 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
         // More 429s in a row than the message has attempts, each asking for a second.
         fixture.Busy.Inject(FakeFault.RateLimited, count: 2, retryAfter: TimeSpan.FromSeconds(1));
         var id = $"limited-{Guid.NewGuid():N}";
-        using (var response = await Api.Submit("patience", id, "busy"))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
+        await Accepted(Api.Submit("patience", id, "busy"));
 
         var result = await Api.WaitForStatus(id, "completed");
 
@@ -136,11 +129,7 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
         fixture.Busy.Behavior = new FakeChatBehavior(LatencyMs: 300);
         fixture.Busy.Inject(FakeFault.RateLimited, count: 1, retryAfter: wait);
         var ids = Enumerable.Range(0, 12).Select(i => $"holdoff-{Guid.NewGuid():N}-{i}").ToArray();
-        await Parallel.ForEachAsync(ids, async (id, _) =>
-        {
-            using var response = await Api.Submit(ChatApiBatchExtensions.MessageFor(id), id, "busy");
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        });
+        await Parallel.ForEachAsync(ids, async (id, _) => await Accepted(Api.Submit(ChatApiBatchExtensions.MessageFor(id), id, "busy")));
         var results = await Task.WhenAll(ids.Select(id => Api.WaitForStatus(id, "completed")));
 
         var exchanges = fixture.Busy.Exchanges;
@@ -163,10 +152,7 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
     {
         fixture.Busy.Inject(FakeFault.RateLimited, count: 1000, retryAfter: TimeSpan.Zero);
         var id = $"always-limited-{Guid.NewGuid():N}";
-        using (var response = await Api.Submit("never", id, "busy"))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
+        await Accepted(Api.Submit("never", id, "busy"));
 
         var result = await Api.WaitForStatus(id, "failed");
 
@@ -180,10 +166,7 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
     {
         fixture.Flaky.Inject(FakeFault.ServerError, count: BackendsClusterFixture.MaxAttempts);
         var id = $"fallback-{Guid.NewGuid():N}";
-        using (var response = await Api.Submit("second opinion", id, "flaky"))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
+        await Accepted(Api.Submit("second opinion", id, "flaky"));
 
         var result = await Api.WaitForStatus(id, "completed");
 
@@ -204,10 +187,7 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
         fixture.Flaky.Inject(fault, count: BackendsClusterFixture.MaxAttempts);
         fixture.Spare.Inject(fault, count: BackendsClusterFixture.MaxAttempts);
         var id = $"bad-{fault}-{Guid.NewGuid():N}";
-        using (var response = await Api.Submit("anything", id, "flaky"))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
+        await Accepted(Api.Submit("anything", id, "flaky"));
 
         var result = await Api.WaitForStatus(id, "failed", TimeSpan.FromSeconds(90));
 
@@ -221,10 +201,7 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
     {
         fixture.Stalled.Inject(FakeFault.Hang);
         var id = $"cancel-{Guid.NewGuid():N}";
-        using (var response = await Api.Submit("hold on", id, "stalled"))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
+        await Accepted(Api.Submit("hold on", id, "stalled"));
 
         await Api.WaitForStatus(id, "processing");
         await Eventually.Returns(() => Task.FromResult(fixture.Stalled.Stats.InFlight), inFlight => inFlight == 1, "the request to reach the backend");
@@ -247,20 +224,12 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
         // A backlog on a backend that never answers: far more than a silo's slots would hold if they were shared.
         fixture.Stalled.Behavior = new FakeChatBehavior(LatencyMs: 600_000);
         var stalled = Enumerable.Range(0, 40).Select(i => $"stalled-{Guid.NewGuid():N}-{i}").ToArray();
-        await Parallel.ForEachAsync(stalled, async (id, _) =>
-        {
-            using var response = await Api.Submit("waiting", id, "stalled");
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        });
+        await Parallel.ForEachAsync(stalled, async (id, _) => await Accepted(Api.Submit("waiting", id, "stalled")));
         await Eventually.Returns(() => Task.FromResult(fixture.Stalled.Stats.InFlight), inFlight => inFlight == stalled.Length, "every stalled request to reach its backend");
 
         var clock = Stopwatch.StartNew();
         var ids = ChatApiBatchExtensions.NewIds("beside-stalled", 30);
-        await Parallel.ForEachAsync(ids, async (id, _) =>
-        {
-            using var response = await Api.Submit(ChatApiBatchExtensions.MessageFor(id), id, "capped");
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        });
+        await Parallel.ForEachAsync(ids, async (id, _) => await Accepted(Api.Submit(ChatApiBatchExtensions.MessageFor(id), id, "capped")));
         var results = await Task.WhenAll(ids.Select(id => Api.WaitForStatus(id, "completed")));
         var worst = results.Max(result => result.GetProperty("completedAt").GetDateTimeOffset() - result.GetProperty("enqueuedAt").GetDateTimeOffset());
         output.WriteLine($"with {stalled.Length} requests stalled on one backend, {ids.Count} messages to another took at most {worst.TotalMilliseconds:0} ms each, {clock.Elapsed.TotalSeconds:0.0} s in all");
@@ -281,11 +250,7 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
     public async Task A_per_minute_request_budget_holds_across_the_cluster()
     {
         var ids = Enumerable.Range(0, 7).Select(i => $"budget-{Guid.NewGuid():N}-{i}").ToArray();
-        await Parallel.ForEachAsync(ids, async (id, _) =>
-        {
-            using var response = await Api.Submit(ChatApiBatchExtensions.MessageFor(id), id, "budget");
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        });
+        await Parallel.ForEachAsync(ids, async (id, _) => await Accepted(Api.Submit(ChatApiBatchExtensions.MessageFor(id), id, "budget")));
 
         // Five a minute: five complete at once, and the other two wait for the window to move on.
         await Eventually.Returns(() => Task.FromResult(fixture.Budget.Stats.Completed), completed => completed == 5, "five requests to be answered");
@@ -308,10 +273,7 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
     public async Task Backends_lists_each_backend_with_its_load_and_never_its_key()
     {
         var id = $"listed-{Guid.NewGuid():N}";
-        using (var response = await Api.Submit("count me", id, "capped"))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        }
+        await Accepted(Api.Submit("count me", id, "capped"));
 
         await Api.WaitForStatus(id, "completed");
 
