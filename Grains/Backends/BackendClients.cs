@@ -13,14 +13,12 @@ namespace Grains.Backends;
 /// <c>openai</c> the official OpenAI client, <c>ollama</c> OllamaSharp, each composed with <see cref="ChatClientBuilder"/>
 /// over an HTTP stack of its own. The clients' own retries are off: the message lifecycle decides about retries.
 /// </summary>
-public sealed class BackendClients(IServiceProvider services, BackendCatalog catalog) : IDisposable
+public sealed class BackendClients(IServiceProvider services) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<IChatClient>> _clients = new(StringComparer.OrdinalIgnoreCase);
 
     public IChatClient Get(BackendDefinition backend) =>
         _clients.GetOrAdd(backend.Name, _ => new Lazy<IChatClient>(() => Create(backend))).Value;
-
-    public IChatClient Get(string backend) => Get(catalog.Get(backend));
 
     public void Dispose()
     {
