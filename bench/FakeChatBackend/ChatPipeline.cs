@@ -37,7 +37,7 @@ internal static class ChatPipeline
             }
             else
             {
-                await AnswerAsync(http, dialect, request, pacer, exchange);
+                await AnswerAsync(http, backend, dialect, request, pacer, exchange);
             }
         }
         catch (Exception exception) when (aborted.IsCancellationRequested && exception is OperationCanceledException or IOException)
@@ -50,7 +50,7 @@ internal static class ChatPipeline
         }
     }
 
-    private static async Task AnswerAsync(HttpContext http, IChatDialect dialect, ChatRequest request, Pacer pacer, ChatExchange exchange)
+    private static async Task AnswerAsync(HttpContext http, FakeBackend backend, IChatDialect dialect, ChatRequest request, Pacer pacer, ChatExchange exchange)
     {
         var aborted = http.RequestAborted;
         if (!request.Stream)
@@ -61,8 +61,9 @@ internal static class ChatPipeline
             return;
         }
 
-        await StreamTokensAsync(http, dialect, request, pacer, request.Tokens.Count);
+        var sentAt = await StreamTokensAsync(http, dialect, request, pacer, request.Tokens.Count);
         exchange.End(ChatOutcome.Completed);
+        backend.Tokens.Add(request.Tag, sentAt);
         await dialect.EndStreamAsync(http.Response, request, aborted);
     }
 
@@ -113,16 +114,21 @@ internal static class ChatPipeline
         }
     }
 
-    private static async Task StreamTokensAsync(HttpContext http, IChatDialect dialect, ChatRequest request, Pacer pacer, int count)
+    /// <summary>Writes the first <paramref name="count"/> tokens as they fall due; returns when each was written (Unix µs).</summary>
+    private static async Task<long[]> StreamTokensAsync(HttpContext http, IChatDialect dialect, ChatRequest request, Pacer pacer, int count)
     {
         var aborted = http.RequestAborted;
+        var sentAt = new long[count];
         for (var index = 0; index < count; index++)
         {
             await pacer.UntilTokenAsync(index, aborted);
             await dialect.WriteTokenAsync(http.Response, request, request.Tokens[index], first: index == 0, aborted);
+            sentAt[index] = TokenLog.NowUnixMicroseconds();
 
             // A write to a connection the client closed can succeed silently; the token is what tells.
             aborted.ThrowIfCancellationRequested();
         }
+
+        return sentAt;
     }
 }

@@ -5,7 +5,8 @@ using System.Text.RegularExpressions;
 namespace FakeChatBackend;
 
 /// <summary>What the fake needs from a chat request of either API, and the deterministic reply to it.</summary>
-internal sealed partial record ChatRequest(string Model, bool Stream, IReadOnlyList<string> Tokens, int PromptTokens)
+/// <param name="Tag">The first word of the user's message, under which the token log keeps this reply's timings.</param>
+internal sealed partial record ChatRequest(string Model, bool Stream, IReadOnlyList<string> Tokens, int PromptTokens, string Tag = "")
 {
     public string Reply => string.Concat(Tokens);
 
@@ -64,7 +65,8 @@ internal sealed partial record ChatRequest(string Model, bool Stream, IReadOnlyL
             }
 
             var name = model.GetString()!;
-            return (new ChatRequest(name, stream, Tokenize($"{name} says: {lastUserText}"), promptTokens), null);
+            var tag = Word().Match(lastUserText) is { Success: true } first ? first.Value : "";
+            return (new ChatRequest(name, stream, Tokenize($"{name} says: {lastUserText}"), promptTokens, tag), null);
         }
     }
 

@@ -14,6 +14,8 @@ internal sealed class FakeBackend(FakeChatBehavior behavior)
 
     public FaultQueue Faults { get; } = new();
 
+    public TokenLog Tokens { get; } = new();
+
     public FakeChatBehavior Behavior
     {
         get => _behavior;
@@ -30,5 +32,6 @@ internal sealed class FakeBackend(FakeChatBehavior behavior)
         Faults.Clear();
         Behavior = FakeChatBehavior.Default;
         Counters.Reset();
+        Tokens.Clear();
     }
 }

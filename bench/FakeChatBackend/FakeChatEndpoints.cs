@@ -23,9 +23,11 @@ internal static class FakeChatEndpoints
         control.MapPost("/behavior", (BehaviorRequest request) => ChangeBehavior(backend, request));
         control.MapGet("/behavior", () => TypedResults.Ok(backend.Behavior));
         control.MapGet("/stats", () => TypedResults.Ok(backend.Counters.Snapshot()));
+        control.MapGet("/tokens", () => TypedResults.Ok(backend.Tokens.Snapshot()));
         control.MapPost("/stats/reset", () =>
         {
             backend.Counters.Reset();
+            backend.Tokens.Clear();
             return TypedResults.NoContent();
         });
         control.MapPost("/reset", () =>

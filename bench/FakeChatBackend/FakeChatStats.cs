@@ -12,3 +12,9 @@ public sealed record FakeChatStats(long Requests, int InFlight, int MaxInFlight,
 
 /// <summary>One chat request the fake answered: when it came, when it ended, and how (completed, aborted, ratelimited, failed).</summary>
 public sealed record FakeChatExchange(DateTimeOffset StartedAt, DateTimeOffset EndedAt, string Outcome);
+
+/// <summary>
+/// One streamed reply that ran to its end: the first word of the user's message (the tag a benchmark gives it) and
+/// when each token was written, in microseconds since the Unix epoch.
+/// </summary>
+public sealed record FakeTokenTimes(string Tag, long[] SentAt);

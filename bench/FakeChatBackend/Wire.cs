@@ -56,6 +56,7 @@ internal sealed record BehaviorRequest(int? LatencyMs, double? TokensPerSecond);
 [JsonSerializable(typeof(BehaviorRequest))]
 [JsonSerializable(typeof(FakeChatBehavior))]
 [JsonSerializable(typeof(FakeChatStats))]
+[JsonSerializable(typeof(IReadOnlyList<FakeTokenTimes>))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
 internal sealed partial class ControlJson : JsonSerializerContext;

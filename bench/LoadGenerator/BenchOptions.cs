@@ -87,13 +87,22 @@ public sealed record BenchOptions
 
     private static BenchOptions AddProcess(BenchOptions options, string value, List<(string, int)> processes)
     {
+        processes.Add(ProcessArgument.Parse(value));
+        return options;
+    }
+}
+
+/// <summary>A <c>--process NAME=PID</c> argument.</summary>
+public static class ProcessArgument
+{
+    public static (string Name, int Pid) Parse(string value)
+    {
         var parts = value.Split('=', 2);
         if (parts.Length != 2 || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var pid))
         {
             throw new ArgumentException($"--process wants NAME=PID, not '{value}'.");
         }
 
-        processes.Add((parts[0], pid));
-        return options;
+        return (parts[0], pid);
     }
 }

@@ -83,4 +83,5 @@ public sealed record Observed(string Id, string Status, string? Result, int Atte
 [JsonSerializable(typeof(Submission))]
 [JsonSerializable(typeof(Observed))]
 [JsonSerializable(typeof(BenchReport))]
+[JsonSerializable(typeof(StreamReport))]
 internal sealed partial class BenchJson : JsonSerializerContext;

@@ -9,6 +9,17 @@ if (args is ["summarize", var resultsFile])
     return 0;
 }
 
+if (args is ["summarize-stream", var streamResults])
+{
+    Console.Write(StreamCommand.Summarize(await File.ReadAllLinesAsync(streamResults)));
+    return 0;
+}
+
+if (args is ["stream", .. var streamArgs])
+{
+    return await StreamCommand.RunAsync(streamArgs);
+}
+
 BenchOptions options;
 try
 {

@@ -226,6 +226,33 @@ public sealed class FakeChatBackendTests
     }
 
     [Fact]
+    public async Task The_token_log_gives_each_streamed_chunk_its_send_time_under_the_messages_first_word()
+    {
+        // 5 chunks 50 ms apart; a whole (unstreamed) reply is not logged, and a stats reset empties the log.
+        await using var server = await FakeChatServer.StartAsync(new FakeChatBehavior(TokensPerSecond: 20));
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        using var client = OpenAi(server);
+        var before = DateTimeOffset.UtcNow;
+
+        await client.GetStreamingResponseAsync("tag-1 two three").ToListAsync();
+        await client.GetResponseAsync("tag-2 not streamed");
+
+        var log = await http.GetFromJsonAsync<JsonElement>("fake/tokens");
+        var entry = Assert.Single(log.EnumerateArray());
+        Assert.Equal("tag-1", entry.GetProperty("tag").GetString());
+        var sentAt = entry.GetProperty("sentAt").EnumerateArray().Select(time => DateTimeOffset.UnixEpoch.AddTicks(time.GetInt64() * 10)).ToArray();
+        Assert.Equal(5, sentAt.Length);
+        Assert.True(sentAt[0] >= before && sentAt[^1] <= DateTimeOffset.UtcNow, $"{sentAt[0]:O} .. {sentAt[^1]:O} is not within the request");
+        // Chunk i falls due 50 ms x i after the request came, which was after `before`.
+        Assert.All(sentAt.Select((time, index) => (time, index)), chunk =>
+            Assert.True(chunk.time >= before.AddMilliseconds(50 * chunk.index - 1), $"chunk {chunk.index} went at {chunk.time:O}, asked at {before:O}"));
+        Assert.Equal(sentAt.Order(), sentAt);
+
+        using var reset = await http.PostAsync("fake/stats/reset", null);
+        Assert.Empty((await http.GetFromJsonAsync<JsonElement>("fake/tokens")).EnumerateArray());
+    }
+
+    [Fact]
     public async Task The_control_API_injects_faults_sets_behaviour_and_resets()
     {
         await using var server = await FakeChatServer.StartAsync();
