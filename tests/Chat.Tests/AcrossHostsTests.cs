@@ -45,13 +45,13 @@ public sealed class AcrossHostsTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // First, so a machine where it cannot run says why before anything else fails.
+        _network = await VirtualNetwork.CreateAsync();
         Directory.CreateDirectory(_logs);
         foreach (var log in Directory.EnumerateFiles(_logs, "*.log"))
         {
             File.Delete(log);
         }
-
-        _network = await VirtualNetwork.CreateAsync();
     }
 
     public async Task DisposeAsync()

@@ -38,7 +38,17 @@ public sealed partial class VirtualNetwork : IAsyncDisposable
         try
         {
             var sw = network.Switch;
-            await network.AddNamespaceAsync(sw);
+            try
+            {
+                await network.AddNamespaceAsync(sw);
+            }
+            catch (InvalidOperationException exception)
+            {
+                throw new InvalidOperationException(
+                    "This test builds a network of Linux network namespaces and could not create one (an unprivileged container " +
+                    $"cannot; it needs CAP_SYS_ADMIN and CAP_NET_ADMIN): {exception.Message}", exception);
+            }
+
             await Ip("-n", sw, "link", "add", "br0", "type", "bridge");
             await Ip("-n", sw, "link", "set", "br0", "up");
             // Interface names are at most 15 characters: "chat" + PID (up to 7 digits) + "c".
