@@ -196,7 +196,7 @@ public sealed partial class VirtualNetwork : IAsyncDisposable
         {
             throw new InvalidOperationException(
                 $"This test builds a network of Linux network namespaces, which needs root; it runs as '{Environment.UserName}'. " +
-                "Run ./test as root (CI does), or leave it out with --filter \"FullyQualifiedName!~AcrossHosts\".");
+                "Run ./test as root, or leave it out with --filter \"FullyQualifiedName!~AcrossHosts\".");
         }
 
         try
