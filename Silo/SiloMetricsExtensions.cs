@@ -32,8 +32,23 @@ public static class SiloMetricsExtensions
                     EnsureFree(address, port);
                     metrics.AddPrometheusHttpListener(listener =>
                     {
-                        listener.Host = address;
                         listener.Port = port;
+                        if (address == "+")
+                        {
+                            // The exporter builds its prefix with UriBuilder, which takes no wildcard host: so it gets a
+                            // host it can parse, and the listener's prefix is then replaced with HttpListener's "every
+                            // address" one, on the same port and path.
+                            listener.Host = "localhost";
+                            listener.ConfigureHttpListener = (_, http) =>
+                            {
+                                http.Prefixes.Clear();
+                                http.Prefixes.Add($"http://+:{port}/metrics/");
+                            };
+                        }
+                        else
+                        {
+                            listener.Host = address;
+                        }
                     });
                 }
 
