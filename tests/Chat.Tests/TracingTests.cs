@@ -125,6 +125,11 @@ public sealed class TracingTests(ITestOutputHelper output) : IAsyncLifetime
 
         public IReadOnlyList<OtlpSpan> All => all;
 
+        /// <summary>For a timeout's message: what arrived, and how many workers' spans have no parent among it.</summary>
+        public override string ToString() =>
+            $"{all.Count} spans; {all.Count(span => span.Name.StartsWith("chat process", StringComparison.Ordinal))} 'chat process' spans, " +
+            $"{all.Count(span => span.Name.StartsWith("chat process", StringComparison.Ordinal) && (span.ParentSpanId is null || !_byId.ContainsKey(span.ParentSpanId)))} of them without their parent";
+
         public OtlpSpan One(string name, string message) =>
             Assert.Single(all, span => span.Name == name && span.Attributes.GetValueOrDefault("chat.message.id") == message);
 
