@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Chat.Tests.Infrastructure;
 using FakeChatBackend;
 using Xunit.Abstractions;
@@ -18,7 +19,7 @@ public sealed class TracingTests(ITestOutputHelper output) : IAsyncLifetime
     private FakeChatServer _backend = null!;
 
     // The wait before the first token lets each message's watcher subscribe while the message still runs.
-    public async Task InitializeAsync() => _backend = await FakeChatServer.StartAsync(new FakeChatBehavior(LatencyMs: 1000));
+    public async Task InitializeAsync() => _backend = await FakeChatServer.StartAsync(new FakeChatBehavior(LatencyMs: 2000));
 
     public async Task DisposeAsync() => await _backend.DisposeAsync();
 
@@ -39,7 +40,7 @@ public sealed class TracingTests(ITestOutputHelper output) : IAsyncLifetime
         // Messages go round-robin over the backend's partitions, which are spread over both silos, so some run on a
         // silo other than the one whose dispatcher took them.
         var ids = ChatApiBatchExtensions.NewIds("traced", Messages);
-        var watches = new List<Task<IReadOnlyList<(string Event, System.Text.Json.JsonElement Data)>>>();
+        var watches = new List<Task<IReadOnlyList<(string Event, JsonElement Data)>>>();
         foreach (var id in ids)
         {
             using var response = await cluster.Api.Submit(ChatApiBatchExtensions.MessageFor(id), id, "fake");
@@ -58,7 +59,9 @@ public sealed class TracingTests(ITestOutputHelper output) : IAsyncLifetime
             "every message's trace, from the frontend's request to the backend's HTTP request, to be exported");
         var crossing = ids.Where(id => spans.One("chat submit", id).ServiceInstance != spans.One("chat process fake", id).ServiceInstance).ToList();
         output.WriteLine($"{crossing.Count} of {Messages} messages ran on another silo than the one that took them; {pushed.Count} watchers were pushed the completion");
-        var message = crossing.First(pushed.Contains);
+        var candidates = crossing.Where(pushed.Contains).ToList();
+        Assert.True(candidates.Count > 0, "no message both ran on another silo than the one that took it and was watched before it completed");
+        var message = candidates[0];
 
         var submit = spans.One("chat submit", message);
         var process = spans.One("chat process fake", message);
