@@ -1,5 +1,6 @@
 using Chat.Configuration;
 using Grains.Backends;
+using Grains.Diagnostics;
 using Grains.Interfaces;
 using Grains.Load;
 using Grains.Options;
@@ -25,6 +26,7 @@ public sealed class ChatDispatcherGrain(
     public async ValueTask<SubmitOutcome> Submit(ChatSubmission submission)
     {
         ArgumentNullException.ThrowIfNull(submission);
+        using var span = ChatTracing.StartSubmit(submission);
         if (!ChatRules.IsValidId(submission.Id))
         {
             throw new ChatValidationException(ChatRules.CheckIdMessage(submission.Id));
@@ -42,6 +44,7 @@ public sealed class ChatDispatcherGrain(
         var full = backlog.IsFull(out var retryAfter);
         var partition = (int)(_next++ % (uint)streamingOptions.Value.Partitions);
         var outcome = await GrainFactory.GetGrain<IChatResultGrain>(submission.Id).Accept(submission with { Backend = backend.Name }, partition, !full);
+        ChatTracing.Submitted(span, outcome);
         return outcome.Status == SubmitStatus.Busy ? outcome with { RetryAfter = retryAfter } : outcome;
     }
 }

@@ -62,7 +62,7 @@ public sealed partial class ChatResultGrain(
             return new SubmitOutcome(SubmitStatus.Busy, null, TimeSpan.Zero);
         }
 
-        var accept = new Accept(submission.Message, submission.Request, clock.GetUtcNow(), submission.Backend ?? BackendNames.Echo);
+        var accept = new Accept(submission.Message, submission.Request, clock.GetUtcNow(), submission.Backend ?? BackendNames.Echo, ChatTracing.CurrentTraceParent());
         var transition = await ApplyAsync(accept, partition);
         var status = transition.Verdict switch
         {
@@ -146,7 +146,7 @@ public sealed partial class ChatResultGrain(
 
     public async ValueTask<RetryOutcome> Retry(Guid request)
     {
-        var transition = await ApplyAsync(new Retry(request, clock.GetUtcNow()));
+        var transition = await ApplyAsync(new Retry(request, clock.GetUtcNow(), ChatTracing.CurrentTraceParent()));
         return new RetryOutcome(transition.Verdict is Verdict.Applied or Verdict.Repeated, Snapshot());
     }
 

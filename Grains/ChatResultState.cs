@@ -39,6 +39,8 @@ public sealed class ChatResultState
     /// <summary>The seq of the last reply delta made when this was stored (see <see cref="Results.ReplyStream"/>); not part of the lifecycle.</summary>
     [Id(25)] public long ReplySeq { get; set; }
 
+    [Id(28)] public string? TraceParent { get; set; }
+
     public MessageState ToLifecycle() => new()
     {
         Message = Message,
@@ -62,6 +64,7 @@ public sealed class ChatResultState
         InputTokens = InputTokens,
         OutputTokens = OutputTokens,
         Deferrals = Deferrals,
+        TraceParent = TraceParent,
     };
 
     public static ChatResultState From(MessageState state) => new()
@@ -91,5 +94,6 @@ public sealed class ChatResultState
         InputTokens = state.InputTokens,
         OutputTokens = state.OutputTokens,
         Deferrals = state.Deferrals,
+        TraceParent = state.TraceParent,
     };
 }

@@ -38,8 +38,14 @@ public static class SiloHostingExtensions
 
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(host.ShutdownTimeoutSeconds));
         builder.AddChatSiloMetrics(host, mode);
+        var tracing = builder.AddChatSiloTracing();
         builder.UseOrleans(silo =>
         {
+            if (tracing)
+            {
+                silo.AddActivityPropagation();
+            }
+
             var (siloPort, gatewayPort) = (host.SiloPortBase + host.Instance, host.GatewayPortBase + host.Instance);
             if (mode.Membership == ClusterProvider.Redis)
             {

@@ -22,7 +22,8 @@ public static class SiloMetricsExtensions
     {
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("chat-silo"))
+            // The instance is the silo's endpoint, as results and GET /cluster name it, so a span or series says which silo.
+            .ConfigureResource(resource => resource.AddService("chat-silo", serviceInstanceId: SiloEndpoint(host, mode)))
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(ChatMetrics.MeterName, "Microsoft.Orleans", "Experimental.Microsoft.Extensions.AI", "System.Net.Http", "System.Runtime");
@@ -81,6 +82,10 @@ public static class SiloMetricsExtensions
             ]);
         }
     }
+
+    private static string SiloEndpoint(SiloHostOptions host, SiloMode mode) =>
+        new IPEndPoint(IPAddress.Parse(mode.Membership == ClusterProvider.Redis ? host.AdvertisedAddress : "127.0.0.1"), host.SiloPortBase + host.Instance)
+            .ToString();
 
     /// <summary>Where the silo's other ports listen: loopback in embedded mode; the advertised address, or every one, with Redis.</summary>
     private static string ListenAddress(SiloHostOptions host, SiloMode mode)

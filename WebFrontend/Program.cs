@@ -8,6 +8,7 @@ builder.AddChatApi();
 builder.AddChatHealthChecks();
 builder.AddChatOpenApi();
 builder.AddChatMetrics();
+builder.AddChatTracing();
 
 var app = builder.Build();
 app.UseChatErrors();

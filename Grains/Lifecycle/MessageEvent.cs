@@ -7,9 +7,10 @@ public abstract record MessageEvent(DateTimeOffset At);
 
 /// <summary>
 /// A client submits the message for <paramref name="Backend"/>; <paramref name="Request"/> identifies the request
-/// across repeats.
+/// across repeats; <paramref name="TraceParent"/> is its trace context, if it is traced.
 /// </summary>
-public sealed record Accept(string Message, Guid Request, DateTimeOffset At, string Backend = BackendNames.Echo) : MessageEvent(At);
+public sealed record Accept(string Message, Guid Request, DateTimeOffset At, string Backend = BackendNames.Echo, string? TraceParent = null)
+    : MessageEvent(At);
 
 /// <summary>
 /// A worker asks to run the message. <paramref name="RunningAttemptAbandoned"/>: the shell found that the attempt
@@ -33,5 +34,8 @@ public sealed record Abandon(int Attempt, string Reason, DateTimeOffset At) : Me
 /// <summary>A client cancels the message.</summary>
 public sealed record Cancel(DateTimeOffset At) : MessageEvent(At);
 
-/// <summary>A client asks for a failed message to run again; <paramref name="Request"/> identifies the request across repeats.</summary>
-public sealed record Retry(Guid Request, DateTimeOffset At) : MessageEvent(At);
+/// <summary>
+/// A client asks for a failed message to run again; <paramref name="Request"/> identifies the request across repeats;
+/// <paramref name="TraceParent"/> is its trace context, if it is traced.
+/// </summary>
+public sealed record Retry(Guid Request, DateTimeOffset At, string? TraceParent = null) : MessageEvent(At);

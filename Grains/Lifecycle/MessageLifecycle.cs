@@ -58,6 +58,7 @@ public static partial class MessageLifecycle
             AcceptRequest = accept.Request,
             RequestedBackend = accept.Backend,
             Backend = accept.Backend,
+            TraceParent = accept.TraceParent,
             Outbox = Outbox.Empty with { Publish = true },
         };
         return Applied(accepted);
@@ -122,6 +123,8 @@ public static partial class MessageLifecycle
             // A new round starts over from the backend the client asked for, fallbacks and all.
             Backend = state.RequestedBackend,
             Deferrals = 0,
+            // The new round belongs to the retry's trace; an untraced retry keeps the submission's.
+            TraceParent = retry.TraceParent ?? state.TraceParent,
             Outbox = new Outbox(true, null, DeadLetterChange.Remove),
         });
     }

@@ -62,6 +62,12 @@ public sealed record MessageState
     /// <summary>Attempts in a row the backend turned away for now (rate limited); bounded, so one that always does ends.</summary>
     public int Deferrals { get; init; }
 
+    /// <summary>
+    /// The W3C traceparent of the request that queued the current round (the submission, or a manual retry), carried
+    /// in every work item published for it; null when nobody traces.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     public int AttemptsThisRound => Attempts - RoundStartAttempts;
 
     public bool IsTerminal => Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled;

@@ -35,6 +35,7 @@ public sealed partial class AttemptRunner(
     public async Task RunAsync(ReceivedWork work, string worker, BackendDefinition backend, BackendPermit permit, CancellationToken cancellation)
     {
         var item = work.Item;
+        using var span = ChatTracing.StartProcess(item, backend.Name, worker);
         var result = grains.GetGrain<IChatResultGrain>(item.Id);
         var claimId = Guid.NewGuid();
         ClaimOutcome claim;
@@ -90,6 +91,7 @@ public sealed partial class AttemptRunner(
         }
         finally
         {
+            ChatTracing.Processed(span, outcome);
             workload.RecordFinished(backend.Name, outcome, reply);
         }
     }

@@ -39,6 +39,10 @@ public static class ClusterClientExtensions
             client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromSeconds(cluster.ResponseTimeoutSeconds));
             client.UseConnectionRetryFilter<RetryForeverConnectionFilter>();
             client.AddDashboard();
+            if (ChatTraceSampler.IsEnabled(builder.Configuration))
+            {
+                client.AddActivityPropagation();
+            }
         });
         return builder;
     }

@@ -6,7 +6,8 @@ namespace Chat.Tests.Infrastructure;
 
 /// <summary>
 /// Stands in for an OpenTelemetry collector's OTLP/HTTP port on loopback: keeps every export it receives and answers
-/// 200. Protobuf carries names and string attributes as plain UTF-8, so an export is searched for them as bytes.
+/// 200. Protobuf carries names and string attributes as plain UTF-8, so an export is searched for them as bytes;
+/// trace exports are also decoded into their spans (<see cref="OtlpSpans"/>).
 /// </summary>
 public sealed class OtlpReceiver : IDisposable
 {
@@ -28,6 +29,10 @@ public sealed class OtlpReceiver : IDisposable
     /// <summary>Whether an export to <paramref name="path"/> (e.g. /v1/metrics) contained every one of <paramref name="texts"/>.</summary>
     public bool Received(string path, params string[] texts) =>
         _exports.Any(export => export.Path == path && texts.All(text => export.Body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0));
+
+    /// <summary>Every span received so far, from every process.</summary>
+    public IReadOnlyList<OtlpSpan> Spans() =>
+        _exports.Where(export => export.Path == "/v1/traces").SelectMany(export => OtlpSpans.Read(export.Body)).ToList();
 
     public void Dispose()
     {
