@@ -249,6 +249,37 @@ public sealed class ConversationTests(ConversationClusterFixture fixture)
         Assert.Equal([(runningId, "cancelled"), (waitingId, "cancelled")], ends.Select(e => (Text(e.Data, "id"), Text(e.Data, "status"))));
     }
 
+    [Fact]
+    public async Task A_conversation_moves_on_by_itself_when_every_notice_and_a_release_are_lost()
+    {
+        var script = new ProcessorScript();
+        var conversation = await Create();
+        var (first, second) = (script.Echo("unnoticed first"), script.Echo("unnoticed second"));
+        // No notice of an ended message gets through while this test runs, and the first release is lost as well: only
+        // the conversation's own check brings it along.
+        for (var i = 0; i < 1000; i++)
+        {
+            InjectedFaults.FailNextCall<Grains.Interfaces.IConversationGrain>("MessageEnded", () => new InvalidOperationException("injected: notice lost"));
+        }
+
+        InjectedFaults.FailNextCall<Grains.Interfaces.IChatResultGrain>("Release", () => new InvalidOperationException("injected: release lost"));
+        try
+        {
+            var firstId = await Post(conversation, first);
+            var secondId = await Post(conversation, second);
+
+            await Api.WaitForStatus(secondId, "completed");
+            var ended = await Eventually.Returns(
+                () => Get(conversation), c => c.GetProperty("messages").EnumerateArray().All(m => Text(m, "status") == "completed"), "both messages recorded as completed");
+            Assert.Equal([firstId, secondId], ended.GetProperty("messages").EnumerateArray().Select(m => Text(m, "id")));
+            Assert.Equal([("user", first), ("assistant", first), ("user", second)], script.Trace(second).Prompt(1));
+        }
+        finally
+        {
+            InjectedFaults.Clear();
+        }
+    }
+
     private async Task<string> Create(object? body = null)
     {
         using var response = await Http.PostAsJsonAsync("/conversations", body ?? new { });

@@ -3,7 +3,7 @@ namespace Chat.Tests.Infrastructure;
 /// <summary>
 /// Three silos whose processor is the scripted one, which records what each call was sent, so a test sees the history
 /// that reached the backend and can hold a reply until it releases it. Histories are trimmed at 4 messages, and a
-/// failure is final at once.
+/// failure is final at once. Faults can be injected into grain calls.
 /// </summary>
 public sealed class ConversationClusterFixture : ChatClusterFixture
 {
@@ -15,6 +15,7 @@ public sealed class ConversationClusterFixture : ChatClusterFixture
         ["Processing:RebalanceCheckSeconds"] = "1",
         ["Processing:TimeoutSeconds"] = "120",
         ["Processing:MaxAttempts"] = "1",
+        ["Test:InjectedFaults"] = "on",
         ["Conversations:MaxHistoryMessages"] = MaxHistoryMessages.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }
