@@ -44,8 +44,16 @@ public sealed partial class ConversationGrain
             var current = await Result(head.Id).Get();
             if (current is null)
             {
-                await AcceptAsync(head, Guid.Empty, held: false);
-                return;
+                // Stored here, but its result grain never got it (a silo died in between). An id another message took
+                // since was never this conversation's: it is dropped, and the next one's turn comes.
+                if ((await AcceptAsync(head, Guid.Empty, held: false)).Status != SubmitStatus.Conflict)
+                {
+                    return;
+                }
+
+                Messages.Remove(head);
+                await state.WriteStateAsync();
+                continue;
             }
 
             if (current.IsTerminal)

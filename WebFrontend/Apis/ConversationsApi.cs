@@ -119,9 +119,9 @@ public static class ConversationsApi
         return outcome switch
         {
             null => NotFound(id),
+            { Status: SubmitStatus.Accepted } => TypedResults.Accepted($"/result/{submission.Id}", accepted),
             // Existing under an id this frontend generated cannot be another client's message: it is this one.
-            { Status: SubmitStatus.Accepted } or { Status: SubmitStatus.Existing } when body.Id is null || outcome.Status == SubmitStatus.Accepted =>
-                TypedResults.Accepted($"/result/{submission.Id}", accepted),
+            { Status: SubmitStatus.Existing } when body.Id is null => TypedResults.Accepted($"/result/{submission.Id}", accepted),
             { Status: SubmitStatus.Existing, Result: { } existing } => TypedResults.Ok(accepted with { Status = ResultResponse.StatusName(existing.Status) }),
             { Status: SubmitStatus.Busy } => Problems.Busy(request.HttpContext, outcome.RetryAfter),
             _ => Problems.Conflict(submission.Id),
