@@ -4,6 +4,7 @@ namespace Grains.Interfaces;
 /// The event carried by the work stream: just enough for a worker to process the message. A retry carries
 /// <see cref="NotBefore"/>, its backoff, so it waits in the stream and never in a timer a dying silo would lose.
 /// <see cref="Backend"/> is the backend this attempt goes to; its partition's worker belongs to that backend.
+/// <see cref="ConversationId"/>: the message belongs to that conversation, whose history goes to the backend before it.
 /// <see cref="TraceParent"/> is the W3C traceparent of the request that queued the message, null when nobody traces:
 /// stream items carry no trace context of their own, so the worker's span joins the request's trace through it.
 /// </summary>
@@ -14,4 +15,5 @@ public sealed record ChatWorkItem(
     [property: Id(2)] DateTimeOffset EnqueuedAt,
     [property: Id(3)] DateTimeOffset? NotBefore = null,
     [property: Id(4)] string Backend = BackendNames.Echo,
+    [property: Id(5)] string? ConversationId = null,
     [property: Id(6)] string? TraceParent = null);

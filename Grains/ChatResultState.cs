@@ -41,6 +41,17 @@ public sealed class ChatResultState
 
     [Id(28)] public string? TraceParent { get; set; }
 
+    [Id(26)] public string? ConversationId { get; set; }
+
+    /// <summary>
+    /// <see cref="MessageState.Held"/> (1) and <see cref="Outbox.NotifyConversation"/> (2) as flags: one field, since a
+    /// held message has not ended and an ended one is never held.
+    /// </summary>
+    [Id(27)] public int ConversationFlags { get; set; }
+
+    private const int HeldFlag = 1;
+    private const int NotifyFlag = 2;
+
     public MessageState ToLifecycle() => new()
     {
         Message = Message,
@@ -56,7 +67,7 @@ public sealed class ChatResultState
         Version = Version,
         AcceptRequest = AcceptRequest,
         RetryRequest = RetryRequest,
-        Outbox = new Outbox(OutboxPublish, OutboxNotBefore, (DeadLetterChange)OutboxDeadLetter),
+        Outbox = new Outbox(OutboxPublish, OutboxNotBefore, (DeadLetterChange)OutboxDeadLetter, (ConversationFlags & NotifyFlag) != 0),
         // Results stored before backends existed were all echo's.
         RequestedBackend = RequestedBackend ?? BackendNames.Echo,
         Backend = Backend ?? BackendNames.Echo,
@@ -65,6 +76,8 @@ public sealed class ChatResultState
         OutputTokens = OutputTokens,
         Deferrals = Deferrals,
         TraceParent = TraceParent,
+        ConversationId = ConversationId,
+        Held = (ConversationFlags & HeldFlag) != 0,
     };
 
     public static ChatResultState From(MessageState state) => new()
@@ -95,5 +108,7 @@ public sealed class ChatResultState
         OutputTokens = state.OutputTokens,
         Deferrals = state.Deferrals,
         TraceParent = state.TraceParent,
+        ConversationId = state.ConversationId,
+        ConversationFlags = (state.Held ? HeldFlag : 0) | (state.Outbox.NotifyConversation ? NotifyFlag : 0),
     };
 }

@@ -16,6 +16,7 @@ app.UseChatPage();
 app.MapChatApi();
 app.MapResultApi();
 app.MapResultsApi();
+app.MapConversations();
 app.MapClusterApi();
 app.MapBackendsApi();
 app.MapHealthApi();

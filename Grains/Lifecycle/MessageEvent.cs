@@ -7,10 +7,17 @@ public abstract record MessageEvent(DateTimeOffset At);
 
 /// <summary>
 /// A client submits the message for <paramref name="Backend"/>; <paramref name="Request"/> identifies the request
-/// across repeats; <paramref name="TraceParent"/> is its trace context, if it is traced.
+/// across repeats. A message of a conversation names it; <paramref name="Held"/>: an earlier message of that
+/// conversation has not ended, so this one waits for a <see cref="Release"/> before it is handed to the stream.
+/// <paramref name="TraceParent"/> is its trace context, if it is traced.
 /// </summary>
-public sealed record Accept(string Message, Guid Request, DateTimeOffset At, string Backend = BackendNames.Echo, string? TraceParent = null)
+public sealed record Accept(
+    string Message, Guid Request, DateTimeOffset At, string Backend = BackendNames.Echo, string? ConversationId = null, bool Held = false,
+    string? TraceParent = null)
     : MessageEvent(At);
+
+/// <summary>The message's turn in its conversation has come: a held message is handed to the stream. Repeat-safe.</summary>
+public sealed record Release(DateTimeOffset At) : MessageEvent(At);
 
 /// <summary>
 /// A worker asks to run the message. <paramref name="RunningAttemptAbandoned"/>: the shell found that the attempt

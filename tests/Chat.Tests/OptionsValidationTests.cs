@@ -35,6 +35,7 @@ public sealed class OptionsValidationTests
     [InlineData("Storage:Provider", "Disk")]
     [InlineData("Redis:ConnectionString", "")]
     [InlineData("Chat:MaxBacklog", "0")]
+    [InlineData("Conversations:MaxHistoryMessages", "-1")]
     public async Task A_bad_setting_stops_the_silo_naming_its_key(string key, string value)
     {
         var failure = await Record.ExceptionAsync(() => StartSiloAsync(key, value));
