@@ -123,6 +123,8 @@ $("burst-form").addEventListener("submit", async (event) => {
   if (rejected > 0) showError(lastError); else clearError();
 });
 
+const rateChart = new RateChart($("rate-chart"), $("rate-legend"), $("rate-summary"));
+
 function renderCluster(snapshot) {
   const silos = snapshot.silos;
   const total = silos.reduce((sum, silo) => sum + silo.processed, 0);
@@ -156,6 +158,7 @@ function renderCluster(snapshot) {
   for (const row of [...container.children]) {
     if (!seen.has(row.dataset.silo)) row.remove();
   }
+  rateChart.add(snapshot);
 }
 
 function followCluster() {
