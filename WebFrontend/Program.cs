@@ -15,6 +15,7 @@ app.UseChatPage();
 app.MapChatApi();
 app.MapResultApi();
 app.MapResultsApi();
+app.MapConversations();
 app.MapClusterApi();
 app.MapBackendsApi();
 app.MapHealthApi();
