@@ -192,7 +192,8 @@ function followNext() {
   following = new ReplyStream(id, {
     onResult: (result) => renderResult(itemOf(id), result),
     onText: (text) => { setReply(itemOf(id), text); scrollToEnd(); },
-    onEnd: () => { following = null; followNext(); },
+    // After a refusal the next message waits for a reload: following it again would only be refused again.
+    onEnd: (result) => { following = null; if (result) followNext(); },
     onTrouble: (problem) => (problem ? showError(problem) : clearError("Lost the live connection")),
   });
 }

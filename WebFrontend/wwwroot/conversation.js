@@ -85,7 +85,8 @@ const api = {
 // Follows one message: `result` snapshots and the reply's `delta` pieces. The text shown is the pieces of the current
 // attempt joined in seq order; a snapshot of a new attempt drops the earlier attempt's text. EventSource reconnects by
 // itself with Last-Event-ID, so the server sends only the pieces after the last one; a fresh stream (after a reload)
-// gets every piece so far. A gap in the seqs (pieces skipped across an attempt change) starts a fresh stream.
+// gets every piece so far. A gap in the seqs (pieces skipped across an attempt change) starts a fresh stream. onEnd gets
+// the final result, or null when the server refused the stream.
 class ReplyStream {
   constructor(id, { onResult, onText, onEnd, onTrouble }) {
     Object.assign(this, { id, onResult, onText, onEnd, onTrouble });
@@ -102,9 +103,14 @@ class ReplyStream {
     this.source.onopen = () => this.onTrouble(null);
     this.source.onerror = () => {
       if (this.closed) return;
-      this.onTrouble(this.source.readyState === EventSource.CLOSED
-        ? `The live view of message ${this.id} was refused.`
-        : `Lost the live connection for message ${this.id}; the browser is reconnecting…`);
+      if (this.source.readyState !== EventSource.CLOSED) {
+        this.onTrouble(`Lost the live connection for message ${this.id}; the browser is reconnecting…`);
+        return;
+      }
+      // Refused (an answer other than an event stream, such as a 404): EventSource gives up, and so does this.
+      this.close();
+      this.onTrouble(`The live view of message ${this.id} was refused; reload the page to try again.`);
+      this.onEnd(null);
     };
   }
 
