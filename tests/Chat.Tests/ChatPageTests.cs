@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Chat.Tests.Infrastructure;
 using FakeChatBackend;
 using Microsoft.Playwright;
@@ -89,7 +90,7 @@ public sealed class ChatPageTests(StreamingClusterFixture fixture) : IDisposable
         Assert.True(steps.Count >= 2, $"after the reload the reply showed {steps.Count} partial states; it should have gone on streaming: {string.Join(" | ", steps)}");
         AssertGrowingPrefixes(steps, reply);
         await Expect(page.Locator("#conversations li")).ToHaveCountAsync(1);
-        await Expect(page.Locator("#conversations a[aria-current='page']")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^reload1 reload2"));
+        await Expect(page.Locator("#conversations a[aria-current='page']")).ToHaveTextAsync(new Regex("^reload1 reload2"));
         await Expect(page.Locator("#alert")).ToBeHiddenAsync();
     }
 
