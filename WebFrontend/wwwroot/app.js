@@ -1,4 +1,6 @@
-// The page talks only to the public REST + SSE API: POST /chat, GET /result/{id}/events, GET /cluster/events, GET /backends.
+// The page talks only to the public REST + SSE API: /conversations, /chat, /result/{id}(/events), /cluster/events, /backends.
+"use strict";
+
 const $ = (id) => document.getElementById(id);
 const alertBox = $("alert");
 
@@ -7,45 +9,166 @@ function showError(text) {
   alertBox.hidden = false;
 }
 
-function clearError() {
+function clearError(prefix = "") {
+  if (!alertBox.textContent.startsWith(prefix)) return;
   alertBox.hidden = true;
   alertBox.textContent = "";
 }
 
-// Turns a failed response into words: problem details where the server sent them.
-async function describeFailure(response) {
-  let problem = null;
-  try { problem = await response.json(); } catch { /* not JSON */ }
-  const detail = problem?.detail || problem?.title || response.statusText;
-  if (response.status === 503) {
-    const retry = response.headers.get("Retry-After");
-    return `The cluster cannot take messages right now: ${detail}${retry ? ` (retry in ${retry} s)` : ""}`;
-  }
-  return `Rejected (${response.status}): ${detail}`;
+// ---- Conversations ------------------------------------------------------------------------------------------------
+
+// The selected conversation is in the address (#conversation=<id>), so a reload or a bookmark opens it again.
+let selected = null;   // { id, backend, system } of the conversation shown, or null for a new one
+let following = null; // the ReplyStream of the one message being watched: a conversation runs one at a time
+
+function selectedIdFromAddress() {
+  const match = /^#conversation=([A-Za-z0-9_-]{1,64})$/.exec(location.hash);
+  return match ? match[1] : null;
 }
 
-// Without a backend (the list has not loaded yet) the cluster picks its default.
-async function submit(message, backend) {
-  const response = await fetch("/chat", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(backend ? { message, backend } : { message }),
-  });
-  if (response.status !== 202 && response.status !== 200) {
-    throw new Error(await describeFailure(response));
-  }
-  return response.json();
+function renderConversationList() {
+  const list = $("conversations");
+  list.replaceChildren(...conversationStore.list().map((entry) => {
+    const item = document.createElement("li");
+    item.dataset.id = entry.id;
+    const open = document.createElement("a");
+    open.className = "open";
+    open.href = `#conversation=${entry.id}`;
+    const title = document.createElement("span");
+    title.className = "title";
+    title.textContent = entry.title || "Untitled";
+    open.append(title);
+    const backend = document.createElement("span");
+    backend.className = "hint";
+    backend.textContent = entry.backend ?? "default backend";
+    open.append(backend);
+    if (entry.id === selected?.id) open.setAttribute("aria-current", "page");
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "delete";
+    remove.textContent = "×";
+    remove.title = "Delete this conversation";
+    remove.setAttribute("aria-label", `Delete conversation “${entry.title || "Untitled"}”`);
+    remove.addEventListener("click", () => deleteConversation(entry.id));
+    item.append(open, remove);
+    return item;
+  }));
 }
 
-function renderMessage(item, result) {
+async function deleteConversation(id) {
+  try {
+    await api.deleteConversation(id);
+    conversationStore.remove(id);
+    if (selected?.id === id) location.hash = "";
+    renderConversationList();
+  } catch (error) {
+    showError(`The conversation could not be deleted: ${error.message}`);
+  }
+}
+
+function stopFollowing() {
+  following?.close();
+  following = null;
+}
+
+function showNewConversation() {
+  stopFollowing();
+  selected = null;
+  $("messages").replaceChildren();
+  $("chat-title").textContent = "New conversation";
+  $("chat-info").textContent = "Choose a backend and, if you like, a system prompt; the first message starts the conversation.";
+  $("system-choice").hidden = false;
+  renderConversationList();
+}
+
+async function openConversation(id) {
+  stopFollowing();
+  let conversation;
+  try {
+    conversation = await api.conversation(id);
+  } catch (error) {
+    if (error.status === 404) {
+      conversationStore.remove(id);
+      showError("That conversation no longer exists on the cluster; it was removed from the list.");
+      location.hash = "";
+    } else {
+      showError(`The conversation could not be loaded: ${error.message}`);
+    }
+    return;
+  }
+  if (selectedIdFromAddress() !== id) return; // another one was chosen meanwhile
+  clearError("The conversation");
+  selected = { id, backend: conversation.backend, system: conversation.system };
+  const title = conversation.messages[0]?.message;
+  conversationStore.update(id, { backend: conversation.backend, ...(title ? { title: shorten(title) } : {}) });
+  $("chat-title").textContent = conversationStore.find(id)?.title ?? "Conversation";
+  $("chat-info").textContent = `Backend ${conversation.backend ?? "(default)"}` +
+    (conversation.system ? ` · system prompt: ${conversation.system}` : "");
+  $("system-choice").hidden = true;
+  showBackend(conversation.backend);
+  renderConversationList();
+  $("messages").replaceChildren(...conversation.messages.map((message) => messageItem(message)));
+  // The conversation's list has no silo or worker: each finished message's own result does (a running one's stream
+  // brings them, and a late answer here must not overwrite what the stream said since).
+  for (const message of conversation.messages.filter((message) => isTerminal(message.status))) {
+    api.result(message.id).then((result) => renderResult(itemOf(message.id), result), () => { /* shown without */ });
+  }
+  followNext();
+  scrollToEnd(true);
+}
+
+const shorten = (text) => (text.length > 60 ? `${text.slice(0, 59)}…` : text);
+
+// The picker shows the backend of the conversation shown, which a burst then uses too; a new conversation takes
+// whatever is chosen when its first message is sent.
+function showBackend(name) {
+  if ([...$("backend").options].some((option) => option.value === name)) $("backend").value = name;
+}
+
+// ---- Messages -----------------------------------------------------------------------------------------------------
+
+function itemOf(id) {
+  return $("messages").querySelector(`li[data-id="${CSS.escape(id)}"]`);
+}
+
+function messageItem(message) {
+  const item = document.createElement("li");
+  item.dataset.id = message.id;
+  item.innerHTML =
+    `<div class="bubble user"><span class="visually-hidden">You: </span><span class="text"></span></div>` +
+    `<div class="bubble assistant"><span class="visually-hidden">Reply: </span><span class="reply" aria-live="polite"></span>` +
+    `<span class="error"></span></div>` +
+    `<div class="meta"><span class="status"></span><span class="id"></span><span class="via"></span><span class="where"></span>` +
+    `<button type="button" class="cancel">Cancel</button></div>`;
+  item.querySelector(".text").textContent = message.message;
+  item.querySelector(".cancel").addEventListener("click", () => cancel(message.id));
+  renderResult(item, { id: message.id, status: message.status, result: message.result });
+  return item;
+}
+
+function renderResult(item, result) {
+  if (!item) return;
   item.dataset.status = result.status;
-  item.querySelector(".status").textContent = result.status;
-  item.querySelector(".status").className = `status ${result.status}`;
-  item.querySelector(".reply").textContent = result.result ?? result.error ?? "";
+  const status = item.querySelector(".status");
+  status.textContent = result.status;
+  status.className = `status ${result.status}`;
+  const reply = item.querySelector(".reply");
+  // The reply so far comes from the deltas; a finished message shows its final text.
+  if (result.result != null) setReply(item, result.result);
+  reply.setAttribute("aria-busy", String(!isTerminal(result.status)));
+  item.querySelector(".error").textContent = result.error ?? "";
   item.querySelector(".meta .id").textContent = result.id;
-  item.querySelector(".meta .via").textContent = describeBackend(result);
-  item.querySelector(".meta .where").textContent =
-    result.silo ? `silo ${result.silo} · ${result.worker} · attempt ${result.attempts}` : "waiting for a worker";
+  if (result.backend !== undefined) item.querySelector(".meta .via").textContent = describeBackend(result);
+  if (result.attempts !== undefined) {
+    item.querySelector(".meta .where").textContent =
+      result.silo ? `silo ${result.silo} · ${result.worker} · attempt ${result.attempts}` : "waiting for a worker";
+  }
+  item.querySelector(".cancel").hidden = isTerminal(result.status);
+}
+
+function setReply(item, text) {
+  const reply = item.querySelector(".reply");
+  if (reply.textContent !== text) reply.textContent = text;
 }
 
 // The backend the message is queued for or was answered by (a fallback's, once it took over), its model and the
@@ -60,45 +183,98 @@ function describeBackend(result) {
   return parts.join(" · ");
 }
 
-function watch(id, item) {
-  const events = new EventSource(`/result/${encodeURIComponent(id)}/events`);
-  events.addEventListener("result", (event) => {
-    const result = JSON.parse(event.data);
-    renderMessage(item, result);
-    if (["completed", "failed", "cancelled"].includes(result.status)) events.close();
+// Watches the first unfinished message of the conversation shown; when it ends, the next one.
+function followNext() {
+  if (following) return;
+  const next = [...$("messages").children].find((item) => !isTerminal(item.dataset.status));
+  if (!next) return;
+  const id = next.dataset.id;
+  following = new ReplyStream(id, {
+    onResult: (result) => renderResult(itemOf(id), result),
+    onText: (text) => { setReply(itemOf(id), text); scrollToEnd(); },
+    // After a refusal the next message waits for a reload: following it again would only be refused again.
+    onEnd: (result) => { following = null; if (result) followNext(); },
+    onTrouble: (problem) => (problem ? showError(problem) : clearError("Lost the live connection")),
   });
-  events.onerror = () => {
-    // The server ends the stream after the final state; anything else is worth saying.
-    if (!["completed", "failed", "cancelled"].includes(item.dataset.status)) {
-      showError(`Lost the live connection for message ${id}; the browser is reconnecting…`);
-    }
-  };
+}
+
+// As a reply grows, only when the reader is at the end already, so reading back is not interrupted.
+function scrollToEnd(always = false) {
+  const list = $("messages");
+  if (always || list.scrollHeight - list.scrollTop - list.clientHeight < 80) list.scrollTop = list.scrollHeight;
+}
+
+async function cancel(id) {
+  try {
+    renderResult(itemOf(id), await api.cancel(id));
+  } catch (error) {
+    // 409: it finished first, and its stream says how.
+    if (error.status !== 409) showError(`The message could not be cancelled: ${error.message}`);
+  }
+}
+
+async function send(text) {
+  let id = selected?.id;
+  if (!id) {
+    const backend = $("backend").value;
+    const system = $("system").value.trim();
+    id = (await api.createConversation(backend, system)).id;
+    conversationStore.add({ id, backend: backend || null, title: shorten(text), createdAt: new Date().toISOString() });
+    selected = { id, backend, system };
+    $("system").value = "";
+    // Opened from the address like any other; the message below is shown by that load or added here, not both.
+    history.replaceState(null, "", `#conversation=${id}`);
+    $("chat-title").textContent = shorten(text);
+    $("chat-info").textContent = `Backend ${backend || "(default)"}` + (system ? ` · system prompt: ${system}` : "");
+    $("system-choice").hidden = true;
+    renderConversationList();
+  }
+  const accepted = await api.say(id, text);
+  if (selected?.id !== id || itemOf(accepted.id)) return;
+  const item = messageItem({ id: accepted.id, message: text, status: accepted.status });
+  $("messages").append(item);
+  scrollToEnd(true);
+  followNext();
 }
 
 $("send-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const text = $("message").value;
-  const backend = $("backend").value;
   if (!text.trim()) { showError("Write a message first."); return; }
   $("send").disabled = true;
   try {
-    const accepted = await submit(text, backend);
+    await send(text);
     clearError();
-    const item = document.createElement("li");
-    item.innerHTML = `<div><span class="status"></span><span class="text"></span></div><div class="reply"></div>` +
-      `<div class="meta"><span class="id"></span><span class="via"></span><span class="where"></span></div>`;
-    item.querySelector(".text").textContent = text;
-    item.dataset.id = accepted.id;
-    renderMessage(item, { id: accepted.id, status: accepted.status, backend: backend || null });
-    $("messages").prepend(item);
     $("message").value = "";
-    watch(accepted.id, item);
   } catch (error) {
     showError(error.message);
   } finally {
     $("send").disabled = false;
+    $("message").focus();
   }
 });
+
+$("message").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    $("send-form").requestSubmit();
+  }
+});
+
+$("new-conversation").addEventListener("click", () => {
+  if (location.hash) location.hash = ""; else showNewConversation();
+  $("message").focus();
+});
+
+function route() {
+  const id = selectedIdFromAddress();
+  if (id === selected?.id) return;
+  if (id) openConversation(id); else showNewConversation();
+}
+
+window.addEventListener("hashchange", route);
+
+// ---- Burst --------------------------------------------------------------------------------------------------------
 
 $("burst-form").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -111,7 +287,7 @@ $("burst-form").addEventListener("submit", async (event) => {
   const sender = async () => {
     while (next < count) {
       const n = next++;
-      try { await submit(`burst message ${n + 1} of ${count}`, backend); accepted++; }
+      try { await api.submit(`burst message ${n + 1} of ${count}`, backend); accepted++; }
       catch (error) { rejected++; lastError = error.message; }
       report();
     }
@@ -122,6 +298,10 @@ $("burst-form").addEventListener("submit", async (event) => {
   report();
   if (rejected > 0) showError(lastError); else clearError();
 });
+
+// ---- Cluster ------------------------------------------------------------------------------------------------------
+
+const rateChart = new RateChart($("rate-chart"), $("rate-legend"), $("rate-summary"));
 
 function renderCluster(snapshot) {
   const silos = snapshot.silos;
@@ -156,16 +336,19 @@ function renderCluster(snapshot) {
   for (const row of [...container.children]) {
     if (!seen.has(row.dataset.silo)) row.remove();
   }
+  rateChart.add(snapshot);
 }
 
 function followCluster() {
   const events = new EventSource("/cluster/events");
   events.addEventListener("cluster", (event) => {
-    if ($("alert").textContent.startsWith("The cluster view")) clearError();
+    clearError("The cluster view");
     renderCluster(JSON.parse(event.data));
   });
   events.onerror = () => showError("The cluster view lost its connection to the frontend; reconnecting…");
 }
+
+// ---- Backends -----------------------------------------------------------------------------------------------------
 
 // GET /backends does not say which backend the cluster defaults to (Chat__DefaultBackend); echo is its default.
 const preferredBackend = "echo";
@@ -174,7 +357,7 @@ const preferredBackend = "echo";
 function fillBackendChoice(names) {
   const select = $("backend");
   if ([...select.options].map((option) => option.value).join("\n") === names.join("\n")) return;
-  const chosen = select.value;
+  const chosen = select.value || selected?.backend;
   select.replaceChildren(...names.map((name) => new Option(name, name)));
   select.value = names.includes(chosen) ? chosen : names.includes(preferredBackend) ? preferredBackend : names[0] ?? "";
 }
@@ -225,10 +408,8 @@ function renderBackends(backends) {
 async function pollBackends() {
   if (!document.hidden) {
     try {
-      const response = await fetch("/backends", { cache: "no-store" });
-      if (!response.ok) throw new Error(`GET /backends answered ${response.status} ${response.statusText}`);
-      renderBackends(await response.json());
-      if (alertBox.textContent.startsWith("The backends table")) clearError();
+      renderBackends(await callApi("GET", "/backends", undefined, [200]));
+      clearError("The backends table");
     } catch (error) {
       showError(`The backends table could not be refreshed: ${error.message}`);
     }
@@ -236,5 +417,6 @@ async function pollBackends() {
   setTimeout(pollBackends, 1000);
 }
 
+route();
 followCluster();
 pollBackends();

@@ -9,7 +9,7 @@ namespace Chat.Tests;
 public sealed class BrowserTests(ChatClusterFixture fixture)
 {
     [Fact]
-    public async Task The_page_shows_a_reply_live_and_a_burst_reaches_every_silo()
+    public async Task The_page_shows_a_reply_live_and_a_burst_reaches_every_silo_and_the_rate_chart()
     {
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
@@ -36,6 +36,20 @@ public sealed class BrowserTests(ChatClusterFixture fixture)
         await page.WaitForFunctionAsync(
             "before => [...document.querySelectorAll('#silos .silo')].every(row => Number(row.dataset.processed) > (before[row.dataset.silo] ?? 0))",
             before, new() { Timeout = 30_000 });
+        // The rate chart draws a line per silo that rose above zero while the burst ran.
+        await page.WaitForFunctionAsync(
+            """
+            () => {
+              const rows = [...document.querySelectorAll('#silos .silo')];
+              const zero = Number(document.querySelector('#rate-chart line.baseline')?.getAttribute('y1'));
+              return rows.length === 3 && rows.every(row => {
+                const line = document.querySelector(`#rate-chart polyline[data-silo="${row.dataset.silo}"]`);
+                const ys = (line?.getAttribute('points') ?? '').trim().split(/\s+/).filter(Boolean).map(point => Number(point.split(',')[1]));
+                return ys.length >= 2 && ys.some(y => y < zero);
+              });
+            }
+            """, null, new() { Timeout = 30_000 });
+        await Expect(page.Locator("#rate-legend li")).ToHaveCountAsync(3);
         await Expect(page.Locator("#alert")).ToBeHiddenAsync();
 
         await page.ScreenshotAsync(new() { Path = Browser.ArtifactPath("web-page.png"), FullPage = true });
