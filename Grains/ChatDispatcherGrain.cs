@@ -25,7 +25,7 @@ public sealed class ChatDispatcherGrain(
     public async ValueTask<SubmitOutcome> Submit(ChatSubmission submission)
     {
         ArgumentNullException.ThrowIfNull(submission);
-        if (!ChatRules.IsValidId(submission.Id))
+        if (!TenantKeys.IsValid(submission.Id))
         {
             throw new ChatValidationException(ChatRules.CheckIdMessage(submission.Id));
         }
