@@ -1,10 +1,12 @@
 using Orleans.Dashboard;
 using WebFrontend.Apis;
+using WebFrontend.Auth;
 using WebFrontend.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddChatClusterClient();
 builder.AddChatApi();
+builder.AddChatAuth();
 builder.AddChatHealthChecks();
 builder.AddChatOpenApi();
 builder.AddChatMetrics();
@@ -12,6 +14,7 @@ builder.AddChatMetrics();
 var app = builder.Build();
 app.UseChatErrors();
 app.UseChatPage();
+app.UseChatAuth();
 app.MapChatApi();
 app.MapResultApi();
 app.MapResultsApi();
@@ -20,7 +23,8 @@ app.MapBackendsApi();
 app.MapHealthApi();
 app.MapChatApiDocs();
 app.MapChatMetrics();
-app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription();
+// With keys on, admin keys only, as a bearer key or as the password a browser asks for (its Trace page streams the log).
+app.MapOrleansDashboard(routePrefix: ApiKeyAuthenticationHandler.DashboardPath).ExcludeFromDescription().RequireAuthorization(AuthPolicies.Admin);
 app.Run();
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
