@@ -6,6 +6,7 @@ namespace Grains.Interfaces;
 /// failed every attempt); <see cref="Model"/> and the token counts are what that backend reported, null when it
 /// reported nothing. <see cref="Partial"/> is the running attempt's reply so far (null unless processing);
 /// <see cref="ReplySeq"/> the seq of the last <see cref="ReplyDelta"/> the grain made, so a watcher can tell it missed some.
+/// <see cref="ConversationId"/> names the conversation the message belongs to (null for a message on its own).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ChatResult")]
 public sealed record ChatResult(
@@ -26,7 +27,8 @@ public sealed record ChatResult(
     [property: Id(14)] int? InputTokens = null,
     [property: Id(15)] int? OutputTokens = null,
     [property: Id(16)] string? Partial = null,
-    [property: Id(17)] long ReplySeq = 0)
+    [property: Id(17)] long ReplySeq = 0,
+    [property: Id(18)] string? ConversationId = null)
 {
     public bool IsTerminal => Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled;
 }

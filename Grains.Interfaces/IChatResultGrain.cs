@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Orleans.Runtime;
 
 namespace Grains.Interfaces;
@@ -17,9 +18,20 @@ public interface IChatResultGrain : IGrainWithStringKey
     [Alias("AcceptSubmission")]
     ValueTask<SubmitOutcome> Accept(ChatSubmission submission, int partition, bool admitNew = true);
 
-    /// <summary>The current snapshot, or null when no message was ever accepted under this id.</summary>
-    [Alias("Get")]
+    /// <summary>
+    /// The current snapshot, or null when no message was ever accepted under this id. Interleaved with whatever the
+    /// grain is doing (it only reads), so a conversation that asks while this grain is telling it something never waits
+    /// on itself.
+    /// </summary>
+    [Alias("Get"), AlwaysInterleave]
     ValueTask<ChatResult?> Get();
+
+    /// <summary>
+    /// The message's turn in its conversation has come: a held message is handed to the work stream. Anything else
+    /// (already released, or ended) is left as it is. Returns the current snapshot, null if unknown.
+    /// </summary>
+    [Alias("Release")]
+    ValueTask<ChatResult?> Release();
 
     /// <summary>
     /// Registers an observer for changes and returns the current snapshot (null if no message has this id yet;

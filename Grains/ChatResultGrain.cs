@@ -62,7 +62,8 @@ public sealed partial class ChatResultGrain(
             return new SubmitOutcome(SubmitStatus.Busy, null, TimeSpan.Zero);
         }
 
-        var accept = new Accept(submission.Message, submission.Request, clock.GetUtcNow(), submission.Backend ?? BackendNames.Echo);
+        var accept = new Accept(
+            submission.Message, submission.Request, clock.GetUtcNow(), submission.Backend ?? BackendNames.Echo, submission.ConversationId, submission.Held);
         var transition = await ApplyAsync(accept, partition);
         var status = transition.Verdict switch
         {
@@ -74,6 +75,12 @@ public sealed partial class ChatResultGrain(
     }
 
     public ValueTask<ChatResult?> Get() => ValueTask.FromResult(Snapshot());
+
+    public async ValueTask<ChatResult?> Release()
+    {
+        await ApplyAsync(new Release(clock.GetUtcNow()));
+        return Snapshot();
+    }
 
     public ValueTask<ChatResult?> Subscribe(IChatResultObserver observer)
     {

@@ -39,6 +39,17 @@ public sealed class ChatResultState
     /// <summary>The seq of the last reply delta made when this was stored (see <see cref="Results.ReplyStream"/>); not part of the lifecycle.</summary>
     [Id(25)] public long ReplySeq { get; set; }
 
+    [Id(26)] public string? ConversationId { get; set; }
+
+    /// <summary>
+    /// <see cref="MessageState.Held"/> (1) and <see cref="Outbox.NotifyConversation"/> (2) as flags: one field, since a
+    /// held message has not ended and an ended one is never held.
+    /// </summary>
+    [Id(27)] public int ConversationFlags { get; set; }
+
+    private const int HeldFlag = 1;
+    private const int NotifyFlag = 2;
+
     public MessageState ToLifecycle() => new()
     {
         Message = Message,
@@ -54,7 +65,7 @@ public sealed class ChatResultState
         Version = Version,
         AcceptRequest = AcceptRequest,
         RetryRequest = RetryRequest,
-        Outbox = new Outbox(OutboxPublish, OutboxNotBefore, (DeadLetterChange)OutboxDeadLetter),
+        Outbox = new Outbox(OutboxPublish, OutboxNotBefore, (DeadLetterChange)OutboxDeadLetter, (ConversationFlags & NotifyFlag) != 0),
         // Results stored before backends existed were all echo's.
         RequestedBackend = RequestedBackend ?? BackendNames.Echo,
         Backend = Backend ?? BackendNames.Echo,
@@ -62,6 +73,8 @@ public sealed class ChatResultState
         InputTokens = InputTokens,
         OutputTokens = OutputTokens,
         Deferrals = Deferrals,
+        ConversationId = ConversationId,
+        Held = (ConversationFlags & HeldFlag) != 0,
     };
 
     public static ChatResultState From(MessageState state) => new()
@@ -91,5 +104,7 @@ public sealed class ChatResultState
         InputTokens = state.InputTokens,
         OutputTokens = state.OutputTokens,
         Deferrals = state.Deferrals,
+        ConversationId = state.ConversationId,
+        ConversationFlags = (state.Held ? HeldFlag : 0) | (state.Outbox.NotifyConversation ? NotifyFlag : 0),
     };
 }

@@ -18,6 +18,7 @@ app.UseChatAuth();
 app.MapChatApi();
 app.MapResultApi();
 app.MapResultsApi();
+app.MapConversations();
 app.MapClusterApi();
 app.MapBackendsApi();
 app.MapHealthApi();

@@ -25,6 +25,7 @@ public static class ChatSiloBuilderExtensions
         services.AddValidatedOptions<ChatOptions, ChatOptionsValidator>(ChatOptions.Section);
         services.AddValidatedOptions<ProcessingOptions, ProcessingOptionsValidator>(ProcessingOptions.Section);
         services.AddValidatedOptions<StreamingOptions, StreamingOptionsValidator>(StreamingOptions.Section);
+        services.AddValidatedOptions<ConversationOptions, ConversationOptionsValidator>(ConversationOptions.Section);
         // Read and checked now, so a bad backend stops the silo before it starts, with the key to fix.
         services.AddSingleton(BackendCatalog.Load(silo.Configuration));
         services.AddSingleton<BackendClients>();

@@ -1,4 +1,5 @@
 using Grains.Backends;
+using Grains.Conversations;
 using Grains.Lifecycle;
 using Grains.Options;
 using Grains.Results;
@@ -11,7 +12,8 @@ namespace Grains.Hosting;
 
 public static class MessageLifecycleServiceCollectionExtensions
 {
-    /// <summary>What moves a message through its life: the lifecycle's policy, the result grains' effects, the attempt runner.</summary>
+    /// <summary>What moves a message through its life: the lifecycle's policy, the result grains' effects, the attempt runner and the
+    /// history it sends with a conversation's message.</summary>
     public static IServiceCollection AddMessageLifecycle(this IServiceCollection services)
     {
         services.AddSingleton(provider =>
@@ -29,6 +31,7 @@ public static class MessageLifecycleServiceCollectionExtensions
         services.AddSingleton<WorkStream>();
         services.AddSingleton<ResultEffects>();
         services.AddSingleton<AttemptLiveness>();
+        services.AddSingleton<ConversationPrompts>();
         services.AddSingleton<AttemptRunner>();
         return services;
     }

@@ -7,9 +7,15 @@ public abstract record MessageEvent(DateTimeOffset At);
 
 /// <summary>
 /// A client submits the message for <paramref name="Backend"/>; <paramref name="Request"/> identifies the request
-/// across repeats.
+/// across repeats. A message of a conversation names it; <paramref name="Held"/>: an earlier message of that
+/// conversation has not ended, so this one waits for a <see cref="Release"/> before it is handed to the stream.
 /// </summary>
-public sealed record Accept(string Message, Guid Request, DateTimeOffset At, string Backend = BackendNames.Echo) : MessageEvent(At);
+public sealed record Accept(
+    string Message, Guid Request, DateTimeOffset At, string Backend = BackendNames.Echo, string? ConversationId = null, bool Held = false)
+    : MessageEvent(At);
+
+/// <summary>The message's turn in its conversation has come: a held message is handed to the stream. Repeat-safe.</summary>
+public sealed record Release(DateTimeOffset At) : MessageEvent(At);
 
 /// <summary>
 /// A worker asks to run the message. <paramref name="RunningAttemptAbandoned"/>: the shell found that the attempt

@@ -8,7 +8,8 @@ namespace Grains.Lifecycle;
 /// result grain only stores what this returns and carries out its effects.
 /// </summary>
 /// <remarks>
-/// queued → processing (Claim) → completed (Complete) | queued again (Fail below the limit, Abandon) | failed (Fail at
+/// queued (held until Release while an earlier message of its conversation runs) → processing (Claim) → completed
+/// (Complete) | queued again (Fail below the limit, Abandon) | failed (Fail at
 /// the limit); queued or processing → cancelled (Cancel); failed → queued (Retry, a new round of attempts).
 /// Only the running attempt can finish a message, so a late or duplicate reply never overwrites a result; and
 /// every event repeated after a lost answer gets the answer it got the first time.
@@ -23,10 +24,11 @@ public static partial class MessageLifecycle
             throw new InvalidOperationException("The outbox of the previous transition has not been carried out.");
         }
 
-        return (state, @event) switch
+        var transition = (state, @event) switch
         {
             (_, Accept accept) => OnAccept(state, accept),
             (null, _) => new Transition(null, Verdict.Unknown),
+            (_, Release) => OnRelease(state),
             (_, Claim claim) => OnClaim(state, claim),
             (_, Complete complete) => OnComplete(state, complete),
             (_, Fail fail) => OnFail(state, fail, policy),
@@ -36,7 +38,14 @@ public static partial class MessageLifecycle
             (_, Retry retry) => OnRetry(state, retry),
             _ => throw new ArgumentException($"Unknown event {@event.GetType().Name}.", nameof(@event)),
         };
+        return NoticeToConversation(state, transition);
     }
+
+    /// <summary>A conversation's message that ends tells its conversation, durably, whatever ended it.</summary>
+    private static Transition NoticeToConversation(MessageState? before, Transition transition) =>
+        transition is { Changed: true, State: { IsTerminal: true, ConversationId: not null } next } && before?.IsTerminal != true
+            ? transition with { State = next with { Outbox = next.Outbox with { NotifyConversation = true } } }
+            : transition;
 
     private static Transition OnAccept(MessageState? state, Accept accept)
     {
@@ -44,7 +53,8 @@ public static partial class MessageLifecycle
         {
             // The same id again: the same request is a repeat, the same message a resubmission, another message a conflict.
             var verdict = !string.Equals(state.Message, accept.Message, StringComparison.Ordinal)
-                    || !string.Equals(state.RequestedBackend, accept.Backend, StringComparison.OrdinalIgnoreCase) ? Verdict.Refused
+                    || !string.Equals(state.RequestedBackend, accept.Backend, StringComparison.OrdinalIgnoreCase)
+                    || !string.Equals(state.ConversationId, accept.ConversationId, StringComparison.Ordinal) ? Verdict.Refused
                 : accept.Request != Guid.Empty && accept.Request == state.AcceptRequest ? Verdict.Repeated
                 : Verdict.Existing;
             return new Transition(state, verdict);
@@ -58,10 +68,17 @@ public static partial class MessageLifecycle
             AcceptRequest = accept.Request,
             RequestedBackend = accept.Backend,
             Backend = accept.Backend,
-            Outbox = Outbox.Empty with { Publish = true },
+            ConversationId = accept.ConversationId,
+            Held = accept.Held,
+            Outbox = Outbox.Empty with { Publish = !accept.Held },
         };
         return Applied(accepted);
     }
+
+    private static Transition OnRelease(MessageState state) => state is { Status: ChatStatus.Queued, Held: true }
+        ? Applied(state with { Held = false, Outbox = Outbox.Empty with { Publish = true } })
+        // Released already, or ended (a held message may be cancelled): nothing left to release.
+        : new Transition(state, Verdict.Repeated);
 
     private static Transition OnClaim(MessageState state, Claim claim)
     {
@@ -70,7 +87,8 @@ public static partial class MessageLifecycle
             return new Transition(state, Verdict.Repeated);
         }
 
-        var claimable = state.Status == ChatStatus.Queued || (state.Status == ChatStatus.Processing && claim.RunningAttemptAbandoned);
+        // A held message was never published, so no delivery of it should exist; one that did would run out of turn.
+        var claimable = (state.Status == ChatStatus.Queued && !state.Held) || (state.Status == ChatStatus.Processing && claim.RunningAttemptAbandoned);
         if (!claimable)
         {
             return new Transition(state, Verdict.Refused);
@@ -95,7 +113,7 @@ public static partial class MessageLifecycle
         ChatStatus.Completed or ChatStatus.Failed => new Transition(state, Verdict.Refused),
         // Its stream entry is skipped when claimed; a running attempt is stopped, and its late reply is stale.
         _ => Applied(
-            state with { Status = ChatStatus.Cancelled, CompletedAt = cancel.At },
+            state with { Status = ChatStatus.Cancelled, CompletedAt = cancel.At, Held = false },
             stopWorker: state.Status == ChatStatus.Processing ? state.Holder?.Worker : null),
     };
 
@@ -107,7 +125,9 @@ public static partial class MessageLifecycle
             return new Transition(state, Verdict.Repeated);
         }
 
-        if (state.Status != ChatStatus.Failed)
+        // A conversation's message ran in its turn, and later ones may have run since: running it again now would
+        // answer out of order. It is posted again instead.
+        if (state.Status != ChatStatus.Failed || state.ConversationId is not null)
         {
             return new Transition(state, Verdict.Refused);
         }

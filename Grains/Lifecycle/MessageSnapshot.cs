@@ -8,5 +8,5 @@ public static class MessageSnapshot
     public static ChatResult ToResult(this MessageState state, string id) => new(
         id, state.Status, state.Message, state.Reply, state.Error, state.Attempts,
         state.Holder?.Silo, state.Holder?.Worker, state.EnqueuedAt, state.StartedAt, state.CompletedAt, state.Version,
-        state.Backend, state.Model, state.InputTokens, state.OutputTokens);
+        state.Backend, state.Model, state.InputTokens, state.OutputTokens, ConversationId: state.ConversationId);
 }

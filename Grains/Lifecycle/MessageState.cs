@@ -62,6 +62,15 @@ public sealed record MessageState
     /// <summary>Attempts in a row the backend turned away for now (rate limited); bounded, so one that always does ends.</summary>
     public int Deferrals { get; init; }
 
+    /// <summary>The conversation the message belongs to (null for a message on its own).</summary>
+    public string? ConversationId { get; init; }
+
+    /// <summary>
+    /// Queued but not handed to the work stream: an earlier message of its conversation has not ended yet. A release
+    /// publishes it; until then no worker sees it.
+    /// </summary>
+    public bool Held { get; init; }
+
     public int AttemptsThisRound => Attempts - RoundStartAttempts;
 
     public bool IsTerminal => Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled;

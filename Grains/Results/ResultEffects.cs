@@ -28,9 +28,14 @@ public sealed partial class ResultEffects(IGrainFactory grains, WorkStream strea
 
         if (outbox.Publish)
         {
-            await stream.PublishAsync(new ChatWorkItem(id, state.Message, state.EnqueuedAt, outbox.NotBefore, state.Backend), partition);
+            await stream.PublishAsync(new ChatWorkItem(id, state.Message, state.EnqueuedAt, outbox.NotBefore, state.Backend, state.ConversationId), partition);
             // Newly waiting work: the backlog gate counts it until the next load report sees it in a lane.
             workload.RecordAccepted();
+        }
+
+        if (outbox.NotifyConversation && state.ConversationId is { } conversation)
+        {
+            await grains.GetGrain<IConversationGrain>(conversation).MessageEnded(state.ToResult(id));
         }
     }
 

@@ -1,4 +1,5 @@
 using Grains.Backends;
+using Grains.Conversations;
 using Grains.Diagnostics;
 using Grains.Interfaces;
 using Grains.Options;
@@ -23,6 +24,7 @@ public sealed partial class AttemptRunner(
     WorkStream stream,
     WorkAcknowledgement acknowledgement,
     ChatMetrics metrics,
+    ConversationPrompts prompts,
     IOptions<ProcessingOptions> options,
     ILogger<AttemptRunner> logger)
 {
@@ -138,7 +140,7 @@ public sealed partial class AttemptRunner(
         timeout.CancelAfter(backend.Timeout);
         try
         {
-            var updates = backends.Get(backend).GetStreamingResponseAsync([new ChatMessage(ChatRole.User, item.Message)], cancellationToken: timeout.Token);
+            var updates = backends.Get(backend).GetStreamingResponseAsync(await prompts.ForAsync(item), cancellationToken: timeout.Token);
             var response = await ReplyForwarder.ReadAsync(updates, result, attempt, _deltaInterval, _deltaFailures, logger);
             var reply = new ChatReply(
                 response.Text, response.ModelId ?? backend.Model, ToInt(response.Usage?.InputTokenCount), ToInt(response.Usage?.OutputTokenCount));

@@ -13,6 +13,7 @@ public static class ClusterClientExtensions
         builder.Services.AddValidatedOptions<ClusterConnectionOptions, ClusterConnectionOptionsValidator>(ClusterConnectionOptions.Section);
         builder.Services.AddSingleton<ClusterCaller>();
         builder.Services.AddSingleton<ResultWatcher>();
+        builder.Services.AddSingleton<ConversationWatcher>();
         builder.Services.AddSingleton<ClusterView>();
 
         // The web server must answer /health while the client is still connecting.

@@ -29,6 +29,12 @@ public sealed class OpenApiDocumentTests(ChatClusterFixture fixture)
         ["POST /result/{id}/retry"] = [202, 400, 401, 403, 404, 409, 429, 503],
         ["GET /results"] = [200, 400, 401, 429, 503],
         ["HEAD /results"] = [200, 400, 401, 429, 503],
+        ["POST /conversations"] = [201, 400, 413, 415, 503],
+        ["GET /conversations/{id}"] = [200, 400, 404, 503],
+        ["HEAD /conversations/{id}"] = [200, 400, 404, 503],
+        ["GET /conversations/{id}/events"] = [200, 400, 404, 503],
+        ["POST /conversations/{id}/messages"] = [200, 202, 400, 404, 409, 413, 415, 503],
+        ["DELETE /conversations/{id}"] = [204, 400, 404, 503],
         ["GET /cluster"] = [200, 401, 403, 429, 503],
         ["HEAD /cluster"] = [200, 401, 403, 429, 503],
         ["GET /cluster/events"] = [200, 401, 403, 429, 503],
@@ -86,7 +92,7 @@ public sealed class OpenApiDocumentTests(ChatClusterFixture fixture)
     {
         var document = await Document();
         var paths = document.GetProperty("paths");
-        foreach (var (path, field) in new[] { ("/chat", "message"), ("/chat/batch", "messages") })
+        foreach (var (path, field) in new[] { ("/chat", "message"), ("/chat/batch", "messages"), ("/conversations", "system"), ("/conversations/{id}/messages", "message") })
         {
             var schema = paths.GetProperty(path).GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
             var reference = schema.GetProperty("$ref").GetString()!;

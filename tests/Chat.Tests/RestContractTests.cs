@@ -28,7 +28,7 @@ public sealed class RestContractTests(ChatClusterFixture fixture)
         string[] fields =
         [
             "id", "status", "message", "result", "error", "attempts", "silo", "worker", "enqueuedAt", "startedAt", "completedAt",
-            "backend", "model", "inputTokens", "outputTokens", "partial",
+            "backend", "model", "inputTokens", "outputTokens", "partial", "conversationId",
         ];
         Assert.Equal(fields.Order(), result.EnumerateObject().Select(p => p.Name).Order());
         // The built-in backend answers with the message itself and reports no usage.

@@ -30,7 +30,7 @@ public sealed class ScriptedChatClient : IChatClient
     {
         var text = messages.Last().Text;
         var trace = TraceOf(text);
-        var call = trace.Started();
+        var call = trace.Started([.. messages.Select(message => (message.Role.Value, message.Text))]);
         try
         {
             var (verb, times) = Verb(text);
@@ -102,6 +102,7 @@ public sealed class ScriptTrace
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<int, DateTimeOffset> _startedAt = new();
     private readonly ConcurrentQueue<(int Call, TimeSpan After)> _cancellations = new();
+    private readonly ConcurrentDictionary<int, IReadOnlyList<(string Role, string Text)>> _prompts = new();
     private int _calls;
     private int _running;
 
@@ -119,14 +120,18 @@ public sealed class ScriptTrace
     /// <summary>When the given call (1 for the first) reached the processor.</summary>
     public DateTimeOffset StartedAt(int call) => _startedAt[call];
 
+    /// <summary>What the given call was sent, role ("system", "user", "assistant") and text, the text itself last.</summary>
+    public IReadOnlyList<(string Role, string Text)> Prompt(int call) => _prompts[call];
+
     /// <summary>Lets every held or stuck call of this text answer, and every later call pass straight through.</summary>
     public void Release() => _released.TrySetResult();
 
-    internal int Started()
+    internal int Started(IReadOnlyList<(string Role, string Text)> prompt)
     {
         Interlocked.Increment(ref _running);
         var call = Interlocked.Increment(ref _calls);
         _startedAt[call] = DateTimeOffset.UtcNow;
+        _prompts[call] = prompt;
         return call;
     }
 

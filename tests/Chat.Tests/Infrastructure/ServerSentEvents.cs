@@ -14,8 +14,14 @@ public static class ServerSentEvents
     /// Reads until the stream ends or <paramref name="maxEvents"/> events arrived; <paramref name="received"/>
     /// sees each event's data as it arrives, so a test can act once the watcher has seen a state.
     /// </summary>
-    public static async Task<IReadOnlyList<(string Event, JsonElement Data)>> Read(
-        HttpClient http, string path, int maxEvents, TimeSpan timeout, Action<JsonElement>? received = null)
+    public static Task<IReadOnlyList<(string Event, JsonElement Data)>> Read(
+        HttpClient http, string path, int maxEvents, TimeSpan timeout, Action<JsonElement>? received = null) =>
+        ReadUntil(http, path, events => events.Count >= maxEvents, timeout, received);
+
+    /// <summary>Reads until the stream ends or <paramref name="done"/> holds for the events read so far.</summary>
+    public static async Task<IReadOnlyList<(string Event, JsonElement Data)>> ReadUntil(
+        HttpClient http, string path, Func<IReadOnlyList<(string Event, JsonElement Data)>, bool> done, TimeSpan timeout,
+        Action<JsonElement>? received = null)
     {
         using var cancel = new CancellationTokenSource(timeout);
         using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
@@ -42,7 +48,7 @@ public static class ServerSentEvents
                 received?.Invoke(parsed);
                 eventType = "message";
                 data = "";
-                if (events.Count >= maxEvents)
+                if (done(events))
                 {
                     break;
                 }

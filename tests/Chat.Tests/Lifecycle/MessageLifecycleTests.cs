@@ -30,6 +30,7 @@ public sealed class MessageLifecycleTests
         ["failed"] = Run(Accept(), ClaimEvent(HolderA), new Fail(1, "e1", 0, T0), ClaimEvent(HolderB), new Fail(2, "e2", 0, T0),
             ClaimEvent(HolderA with { Claim = Guid.NewGuid() }), new Fail(3, "e3", 0, T0)),
         ["cancelled"] = Run(Accept(), new Cancel(T0)),
+        ["held"] = Run(new Accept("hello", Submission, T0, ConversationId: "conversation-1", Held: true)),
         ["retried"] = Run(Accept(), ClaimEvent(HolderA), new Fail(1, "e1", 0, T0), ClaimEvent(HolderB), new Fail(2, "e2", 0, T0),
             ClaimEvent(HolderA with { Claim = Guid.NewGuid() }), new Fail(3, "e3", 0, T0), new Retry(RetryR, T0)),
     };
@@ -56,6 +57,7 @@ public sealed class MessageLifecycleTests
         ["cancel"] = _ => new Cancel(T0),
         ["retry"] = _ => new Retry(RetryS, T0),
         ["retry-repeated"] = _ => new Retry(RetryR, T0),
+        ["release"] = _ => new Release(T0),
     };
 
     /// <summary>state, event → verdict and the status after it (null: no message).</summary>
@@ -68,6 +70,7 @@ public sealed class MessageLifecycleTests
         ("none", "fail-stale", Verdict.Unknown, null), ("none", "abandon", Verdict.Unknown, null),
         ("none", "defer", Verdict.Unknown, null), ("none", "defer-stale", Verdict.Unknown, null),
         ("none", "cancel", Verdict.Unknown, null), ("none", "retry", Verdict.Unknown, null), ("none", "retry-repeated", Verdict.Unknown, null),
+        ("none", "release", Verdict.Unknown, null),
 
         ("queued", "accept-repeated", Verdict.Repeated, ChatStatus.Queued),
         ("queued", "accept-same", Verdict.Existing, ChatStatus.Queued), ("queued", "accept-other", Verdict.Refused, ChatStatus.Queued),
@@ -79,6 +82,7 @@ public sealed class MessageLifecycleTests
         ("queued", "defer", Verdict.Stale, ChatStatus.Queued), ("queued", "defer-stale", Verdict.Stale, ChatStatus.Queued),
         ("queued", "cancel", Verdict.Applied, ChatStatus.Cancelled),
         ("queued", "retry", Verdict.Refused, ChatStatus.Queued), ("queued", "retry-repeated", Verdict.Refused, ChatStatus.Queued),
+        ("queued", "release", Verdict.Repeated, ChatStatus.Queued),
 
         ("processing", "accept-repeated", Verdict.Repeated, ChatStatus.Processing),
         ("processing", "accept-same", Verdict.Existing, ChatStatus.Processing), ("processing", "accept-other", Verdict.Refused, ChatStatus.Processing),
@@ -91,6 +95,7 @@ public sealed class MessageLifecycleTests
         ("processing", "defer", Verdict.Applied, ChatStatus.Queued), ("processing", "defer-stale", Verdict.Stale, ChatStatus.Processing),
         ("processing", "cancel", Verdict.Applied, ChatStatus.Cancelled),
         ("processing", "retry", Verdict.Refused, ChatStatus.Processing), ("processing", "retry-repeated", Verdict.Refused, ChatStatus.Processing),
+        ("processing", "release", Verdict.Repeated, ChatStatus.Processing),
 
         ("retry-waiting", "accept-repeated", Verdict.Repeated, ChatStatus.Queued),
         ("retry-waiting", "accept-same", Verdict.Existing, ChatStatus.Queued), ("retry-waiting", "accept-other", Verdict.Refused, ChatStatus.Queued),
@@ -103,6 +108,7 @@ public sealed class MessageLifecycleTests
         ("retry-waiting", "defer", Verdict.Stale, ChatStatus.Queued), ("retry-waiting", "defer-stale", Verdict.Stale, ChatStatus.Queued),
         ("retry-waiting", "cancel", Verdict.Applied, ChatStatus.Cancelled),
         ("retry-waiting", "retry", Verdict.Refused, ChatStatus.Queued), ("retry-waiting", "retry-repeated", Verdict.Refused, ChatStatus.Queued),
+        ("retry-waiting", "release", Verdict.Repeated, ChatStatus.Queued),
 
         ("completed", "accept-repeated", Verdict.Repeated, ChatStatus.Completed),
         ("completed", "accept-same", Verdict.Existing, ChatStatus.Completed), ("completed", "accept-other", Verdict.Refused, ChatStatus.Completed),
@@ -114,6 +120,7 @@ public sealed class MessageLifecycleTests
         ("completed", "defer", Verdict.Stale, ChatStatus.Completed), ("completed", "defer-stale", Verdict.Stale, ChatStatus.Completed),
         ("completed", "cancel", Verdict.Refused, ChatStatus.Completed),
         ("completed", "retry", Verdict.Refused, ChatStatus.Completed), ("completed", "retry-repeated", Verdict.Refused, ChatStatus.Completed),
+        ("completed", "release", Verdict.Repeated, ChatStatus.Completed),
 
         ("failed", "accept-repeated", Verdict.Repeated, ChatStatus.Failed),
         ("failed", "accept-same", Verdict.Existing, ChatStatus.Failed), ("failed", "accept-other", Verdict.Refused, ChatStatus.Failed),
@@ -125,6 +132,7 @@ public sealed class MessageLifecycleTests
         ("failed", "defer", Verdict.Stale, ChatStatus.Failed), ("failed", "defer-stale", Verdict.Stale, ChatStatus.Failed),
         ("failed", "cancel", Verdict.Refused, ChatStatus.Failed),
         ("failed", "retry", Verdict.Applied, ChatStatus.Queued), ("failed", "retry-repeated", Verdict.Applied, ChatStatus.Queued),
+        ("failed", "release", Verdict.Repeated, ChatStatus.Failed),
 
         ("cancelled", "accept-repeated", Verdict.Repeated, ChatStatus.Cancelled),
         ("cancelled", "accept-same", Verdict.Existing, ChatStatus.Cancelled), ("cancelled", "accept-other", Verdict.Refused, ChatStatus.Cancelled),
@@ -136,6 +144,7 @@ public sealed class MessageLifecycleTests
         ("cancelled", "defer", Verdict.Stale, ChatStatus.Cancelled), ("cancelled", "defer-stale", Verdict.Stale, ChatStatus.Cancelled),
         ("cancelled", "cancel", Verdict.Repeated, ChatStatus.Cancelled),
         ("cancelled", "retry", Verdict.Refused, ChatStatus.Cancelled), ("cancelled", "retry-repeated", Verdict.Refused, ChatStatus.Cancelled),
+        ("cancelled", "release", Verdict.Repeated, ChatStatus.Cancelled),
 
         ("retried", "accept-repeated", Verdict.Repeated, ChatStatus.Queued),
         ("retried", "accept-same", Verdict.Existing, ChatStatus.Queued), ("retried", "accept-other", Verdict.Refused, ChatStatus.Queued),
@@ -146,7 +155,22 @@ public sealed class MessageLifecycleTests
         ("retried", "abandon", Verdict.Stale, ChatStatus.Queued),
         ("retried", "defer", Verdict.Stale, ChatStatus.Queued), ("retried", "defer-stale", Verdict.Stale, ChatStatus.Queued),
         ("retried", "cancel", Verdict.Applied, ChatStatus.Cancelled),
-        ("retried", "retry", Verdict.Repeated, ChatStatus.Queued), ("retried", "retry-repeated", Verdict.Repeated, ChatStatus.Queued));
+        ("retried", "retry", Verdict.Repeated, ChatStatus.Queued), ("retried", "retry-repeated", Verdict.Repeated, ChatStatus.Queued),
+        ("retried", "release", Verdict.Repeated, ChatStatus.Queued),
+
+        // A conversation's message waiting for its turn: only a release, or a cancel, moves it; no other message under
+        // its id is taken, whoever sends it.
+        ("held", "accept-repeated", Verdict.Refused, ChatStatus.Queued),
+        ("held", "accept-same", Verdict.Refused, ChatStatus.Queued), ("held", "accept-other", Verdict.Refused, ChatStatus.Queued),
+        ("held", "claim-new", Verdict.Refused, ChatStatus.Queued), ("held", "claim-repeated", Verdict.Refused, ChatStatus.Queued),
+        ("held", "claim-abandoned", Verdict.Refused, ChatStatus.Queued),
+        ("held", "complete", Verdict.Stale, ChatStatus.Queued), ("held", "complete-stale", Verdict.Stale, ChatStatus.Queued),
+        ("held", "fail", Verdict.Stale, ChatStatus.Queued), ("held", "fail-stale", Verdict.Stale, ChatStatus.Queued),
+        ("held", "abandon", Verdict.Stale, ChatStatus.Queued),
+        ("held", "defer", Verdict.Stale, ChatStatus.Queued), ("held", "defer-stale", Verdict.Stale, ChatStatus.Queued),
+        ("held", "cancel", Verdict.Applied, ChatStatus.Cancelled),
+        ("held", "retry", Verdict.Refused, ChatStatus.Queued), ("held", "retry-repeated", Verdict.Refused, ChatStatus.Queued),
+        ("held", "release", Verdict.Applied, ChatStatus.Queued));
 
     [Theory]
     [MemberData(nameof(Table))]

@@ -136,6 +136,8 @@ public sealed class ReplyForwarderTests
 
         public ValueTask<ChatResult?> Get() => throw new NotSupportedException();
 
+        public ValueTask<ChatResult?> Release() => throw new NotSupportedException();
+
         public ValueTask<ChatResult?> Subscribe(IChatResultObserver observer) => throw new NotSupportedException();
 
         public ValueTask<ResultFeed?> Subscribe(IChatResultObserver observer, long afterSeq) => throw new NotSupportedException();

@@ -1,0 +1,190 @@
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Chat.Configuration;
+using Grains.Interfaces;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using WebFrontend.Cluster;
+using WebFrontend.Model;
+
+namespace WebFrontend.Apis;
+
+/// <summary>
+/// /conversations: start one, post its messages (each a message like any other, run one after another with the
+/// conversation's history), read it, watch it, delete it.
+/// </summary>
+public static class ConversationsApi
+{
+    public static IEndpointRouteBuilder MapConversations(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/conversations").WithTags("Conversations").ProducesProblems(ProblemResponses.Unavailable);
+        var bodyProblems = new[] { StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType };
+        group.MapPost("/", CreateAsync).Accepts<ConversationRequest>("application/json").ProducesProblems(bodyProblems);
+        group.MapGetAndHead("/{id}", GetAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/events", EventsAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/messages", PostAsync)
+            .Accepts<ConversationMessageRequest>("application/json")
+            .ProducesProblems([.. bodyProblems, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict]);
+        group.MapDelete("/{id}", DeleteAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    /// <summary>201 with the new conversation's id; 400 for an unknown backend or a system prompt with no visible text.</summary>
+    public static async Task<Results<Created<ConversationCreated>, ProblemHttpResult>> CreateAsync(
+        HttpRequest request, ClusterCaller cluster, IOptions<ChatOptions> options, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadAsync(request, FrontendJsonContext.Default.ConversationRequest, "system", cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (body!.Backend is not null && !BackendNames.IsValid(body.Backend))
+        {
+            return Problems.Validation("backend", $"The backend name '{body.Backend}' is not valid: use {BackendNames.Rule}.");
+        }
+
+        if (body.System is not null && ChatRules.CheckMessage(body.System, options.Value.MaxMessageLength) is { } systemProblem)
+        {
+            return Problems.Validation("system", systemProblem);
+        }
+
+        var id = ChatRules.NewId();
+        try
+        {
+            await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(id).Create(body.Backend, body.System).AsTask(), cancellationToken);
+        }
+        catch (UnknownBackendException unknown)
+        {
+            return Problems.UnknownBackend(unknown.Backend, unknown.Known);
+        }
+
+        return TypedResults.Created($"/conversations/{id}", new ConversationCreated(id));
+    }
+
+    public static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> GetAsync(
+        string id, ClusterCaller cluster, CancellationToken cancellationToken)
+    {
+        if (!ChatRules.IsValidId(id))
+        {
+            return Problems.Validation("id", ChatRules.CheckIdMessage(id));
+        }
+
+        var view = await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(id).Get().AsTask(), cancellationToken);
+        return view is null ? NotFound(id) : TypedResults.Ok(ConversationResponse.From(view));
+    }
+
+    /// <summary>
+    /// 202 once the message is queued (held until the messages before it have ended); the same id and message again
+    /// answers 200 with its status; 409 for an id that holds another message; 404 for an unknown conversation.
+    /// </summary>
+    public static async Task<Results<Accepted<ConversationMessageAccepted>, Ok<ConversationMessageAccepted>, ProblemHttpResult>> PostAsync(
+        string id, HttpRequest request, ClusterCaller cluster, IOptions<ChatOptions> options, CancellationToken cancellationToken)
+    {
+        if (!ChatRules.IsValidId(id))
+        {
+            return Problems.Validation("id", ChatRules.CheckIdMessage(id));
+        }
+
+        var (body, problem) = await ReadAsync(request, FrontendJsonContext.Default.ConversationMessageRequest, "message", cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (ChatRules.CheckMessage(body!.Message, options.Value.MaxMessageLength) is { } messageProblem)
+        {
+            return Problems.Validation("message", messageProblem);
+        }
+
+        if (body.Id is not null && !ChatRules.IsValidId(body.Id))
+        {
+            return Problems.Validation("id", ChatRules.CheckIdMessage(body.Id));
+        }
+
+        // One request id however often the call is repeated, so a repeat after a lost reply is answered as the first.
+        var submission = new ChatSubmission(body.Id ?? ChatRules.NewId(), body.Message!, Guid.NewGuid());
+        SubmitOutcome? outcome;
+        try
+        {
+            outcome = await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(id).Post(submission).AsTask(), cancellationToken);
+        }
+        catch (ClusterUnavailableException)
+        {
+            return Problems.OutcomeUnknown(request.HttpContext, submission.Id);
+        }
+
+        var accepted = new ConversationMessageAccepted(submission.Id, ResultResponse.StatusName(ChatStatus.Queued), id);
+        return outcome switch
+        {
+            null => NotFound(id),
+            // Existing under an id this frontend generated cannot be another client's message: it is this one.
+            { Status: SubmitStatus.Accepted } or { Status: SubmitStatus.Existing } when body.Id is null || outcome.Status == SubmitStatus.Accepted =>
+                TypedResults.Accepted($"/result/{submission.Id}", accepted),
+            { Status: SubmitStatus.Existing, Result: { } existing } => TypedResults.Ok(accepted with { Status = ResultResponse.StatusName(existing.Status) }),
+            { Status: SubmitStatus.Busy } => Problems.Busy(request.HttpContext, outcome.RetryAfter),
+            _ => Problems.Conflict(submission.Id),
+        };
+    }
+
+    /// <summary>
+    /// Server-Sent Events: the <c>result</c> and <c>delta</c> events of GET /result/{id}/events for every message of the
+    /// conversation, in order, each naming its message in <c>id</c>; it lasts until the conversation is deleted.
+    /// </summary>
+    public static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> EventsAsync(
+        string id, ConversationWatcher watcher, CancellationToken cancellationToken)
+    {
+        if (!ChatRules.IsValidId(id))
+        {
+            return Problems.Validation("id", ChatRules.CheckIdMessage(id));
+        }
+
+        var items = await watcher.WatchAsync(id, cancellationToken);
+        return items is null ? NotFound(id) : TypedResults.ServerSentEvents(items.Select(ToEvent));
+    }
+
+    /// <summary>204 once every unfinished message is cancelled and the conversation forgotten; 404 if unknown.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, ClusterCaller cluster, CancellationToken cancellationToken)
+    {
+        if (!ChatRules.IsValidId(id))
+        {
+            return Problems.Validation("id", ChatRules.CheckIdMessage(id));
+        }
+
+        var deleted = await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(id).Delete().AsTask(), cancellationToken);
+        return deleted ? TypedResults.NoContent() : NotFound(id);
+    }
+
+    private static SseItem<object> ToEvent(WatchItem item) => item.Delta is { } delta
+        ? new SseItem<object>(new ConversationDeltaEvent(delta.Id, delta.Seq, delta.Text), "delta")
+        : new SseItem<object>(ResultResponse.From(item.Result!), "result");
+
+    private static ProblemHttpResult NotFound(string id) => Problems.NotFound($"No conversation with id '{id}'.");
+
+    /// <summary>The body, or the problem with it: each way it can be wrong gets its own problem details.</summary>
+    private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(
+        HttpRequest request, JsonTypeInfo<T> type, string textField, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (JsonBody.CheckContentType(request) is { } contentProblem)
+        {
+            return (null, contentProblem);
+        }
+
+        try
+        {
+            var body = await JsonSerializer.DeserializeAsync(request.Body, type, cancellationToken);
+            return body is null ? (null, Problems.BadRequest("The body must be a JSON object.", $"Expected a {typeof(T).Name} object.")) : (body, null);
+        }
+        catch (JsonException exception) when (exception.Path == $"$.{textField}")
+        {
+            // The field itself cannot be read, e.g. an escaped lone surrogate, which no UTF-8 text can hold.
+            return (null, Problems.Validation(textField, $"The '{textField}' field cannot be read: {exception.Message}"));
+        }
+        catch (JsonException exception)
+        {
+            return (null, Problems.BadRequest($"The body is not valid JSON for a {typeof(T).Name}.", exception.Message));
+        }
+    }
+}
