@@ -36,6 +36,11 @@ public sealed record ApiCaller(string? Tenant, bool Admin)
     /// <summary>The id a client sees for a grain key: its own id, or for an admin another tenant's qualified id.</summary>
     public string IdOf(string key) => Tenant is not null && TenantKeys.TenantOf(key) == Tenant ? TenantKeys.IdOf(key) : key;
 
-    /// <summary>The result as this caller sees it: with its id as the caller names it.</summary>
-    public ChatResult Shown(ChatResult result) => result with { Id = IdOf(result.Id) };
+    /// <summary>The result as this caller sees it: with its ids as the caller names them.</summary>
+    public ChatResult Shown(ChatResult result) =>
+        result with { Id = IdOf(result.Id), ConversationId = result.ConversationId is { } conversation ? IdOf(conversation) : null };
+
+    /// <summary>The conversation as this caller sees it: with its ids as the caller names them.</summary>
+    public ConversationView Shown(ConversationView view) =>
+        view with { Id = IdOf(view.Id), Messages = [.. view.Messages.Select(entry => entry with { Id = IdOf(entry.Id) })] };
 }

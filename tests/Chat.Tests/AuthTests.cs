@@ -156,6 +156,58 @@ public sealed class AuthTests(KeysClusterFixture fixture) : IClassFixture<KeysCl
     }
 
     [Fact]
+    public async Task Another_key_s_conversation_is_not_found_on_every_endpoint()
+    {
+        var script = new ProcessorScript();
+        using var created = await Alice.PostAsJsonAsync("/conversations", new { system = "be brief" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await ReadJson(created)).GetProperty("id").GetString()!;
+        var messageId = $"turn-{Guid.NewGuid():N}";
+        using (var posted = await Alice.PostAsJsonAsync($"/conversations/{id}/messages", new { message = script.Echo("alice's turn"), id = messageId }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+            var accepted = await ReadJson(posted);
+            Assert.Equal((messageId, id), (accepted.GetProperty("id").GetString(), accepted.GetProperty("conversationId").GetString()));
+        }
+
+        var result = await WaitForStatus(Alice, messageId, "completed");
+        Assert.Equal(id, result.GetProperty("conversationId").GetString());
+
+        foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+        {
+            (HttpMethod.Get, $"/conversations/{id}", null),
+            (HttpMethod.Head, $"/conversations/{id}", null),
+            (HttpMethod.Get, $"/conversations/{id}/events", null),
+            (HttpMethod.Post, $"/conversations/{id}/messages", new { message = script.Echo("bob's turn") }),
+            (HttpMethod.Delete, $"/conversations/{id}", null),
+            (HttpMethod.Get, $"/result/{messageId}", null),
+        })
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            using var response = await Bob.SendAsync(request);
+            Assert.True(HttpStatusCode.NotFound == response.StatusCode, $"{method} {path} with bob's key answered {(int)response.StatusCode}");
+        }
+
+        // Still alice's, with only her message, under the ids she knows; the admin sees it by its qualified id.
+        using (var read = await Alice.GetAsync($"/conversations/{id}"))
+        {
+            var conversation = await ReadJson(read);
+            Assert.Equal(id, conversation.GetProperty("id").GetString());
+            Assert.Equal([messageId], conversation.GetProperty("messages").EnumerateArray().Select(message => message.GetProperty("id").GetString()));
+        }
+
+        using (var admin = await Ops.GetAsync($"/conversations/alice:{id}"))
+        {
+            var conversation = await ReadJson(admin);
+            Assert.Equal($"alice:{id}", conversation.GetProperty("id").GetString());
+            Assert.Equal([$"alice:{messageId}"], conversation.GetProperty("messages").EnumerateArray().Select(message => message.GetProperty("id").GetString()));
+        }
+
+        using var deleted = await Alice.DeleteAsync($"/conversations/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+    }
+
+    [Fact]
     public async Task Dead_letters_are_listed_to_their_own_key_and_all_of_them_to_an_admin()
     {
         var script = new ProcessorScript();
