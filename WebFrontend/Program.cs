@@ -24,8 +24,10 @@ app.MapBackendsApi();
 app.MapHealthApi();
 app.MapChatApiDocs();
 app.MapChatMetrics();
-// With keys on, admin keys only, as a bearer key or as the password a browser asks for (its Trace page streams the log).
-app.MapOrleansDashboard(routePrefix: ApiKeyAuthenticationHandler.DashboardPath).ExcludeFromDescription().RequireAuthorization(AuthPolicies.Admin);
+// With keys on, admin keys only, as a bearer key or as the password a browser asks for (its Trace page streams the
+// log). Its page polls every second, which is not API use, so no rate limit counts it.
+app.MapOrleansDashboard(routePrefix: ApiKeyAuthenticationHandler.DashboardPath)
+    .ExcludeFromDescription().RequireAuthorization(AuthPolicies.Admin).DisableRateLimiting();
 app.Run();
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>

@@ -84,6 +84,17 @@ public sealed class RateLimitTests(RateLimitedClusterFixture fixture) : IClassFi
         }
     }
 
+    [Fact]
+    public async Task The_dashboard_s_polling_counts_against_no_allowance()
+    {
+        using var admin = fixture.As(RateLimitedClusterFixture.Admin);
+        for (var i = 0; i <= RateLimitedClusterFixture.RequestsPerMinute; i++)
+        {
+            using var page = await admin.GetAsync("/dashboard/");
+            Assert.True(HttpStatusCode.OK == page.StatusCode, $"dashboard request {i + 1} answered {(int)page.StatusCode}");
+        }
+    }
+
     private static object Batch(IEnumerable<string> ids) => new { messages = ids.Select(id => new { message = $"hello {id}", id }).ToArray() };
 
     private static async Task AssertTooMany(HttpResponseMessage response, int limit)
