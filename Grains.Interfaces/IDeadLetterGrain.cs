@@ -21,6 +21,13 @@ public interface IDeadLetterGrain : IGrainWithIntegerKey
     /// <summary>A page of at most 1,000 ids, newest failure first, and the total count; empty past the end.</summary>
     [Alias("ListFrom")]
     ValueTask<DeadLetterPage> List(long skip, int take);
+
+    /// <summary>
+    /// As <see cref="List(long, int)"/> over one tenant's ids only (<see cref="TenantKeys"/>), with that tenant's
+    /// count: what a tenant's key may see, paged as if the others were not there.
+    /// </summary>
+    [Alias("ListTenant")]
+    ValueTask<DeadLetterPage> List(string tenant, long skip, int take);
 }
 
 [GenerateSerializer, Immutable, Alias("DeadLetterPage")]

@@ -17,6 +17,13 @@ public static class TenantKeys
     /// <summary>The tenant a grain key belongs to; empty for the unnamed tenant.</summary>
     public static string TenantOf(string key) => key.IndexOf(Separator) is var at and >= 0 ? key[..at] : "";
 
+    /// <summary>A valid id, or a valid tenant name and id joined by <see cref="Separator"/>.</summary>
+    public static bool IsValid(string? key)
+    {
+        var at = key?.IndexOf(Separator) ?? -1;
+        return at < 0 ? ChatRules.IsValidId(key) : ChatRules.IsValidId(key![..at]) && ChatRules.IsValidId(key[(at + 1)..]);
+    }
+
     /// <summary>The client's id within its tenant.</summary>
     public static string IdOf(string key) => key.IndexOf(Separator) is var at and >= 0 ? key[(at + 1)..] : key;
 }

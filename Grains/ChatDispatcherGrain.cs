@@ -27,7 +27,7 @@ public sealed class ChatDispatcherGrain(
     {
         ArgumentNullException.ThrowIfNull(submission);
         using var span = ChatTracing.StartSubmit(submission);
-        if (!ChatRules.IsValidId(submission.Id))
+        if (!TenantKeys.IsValid(submission.Id))
         {
             throw new ChatValidationException(ChatRules.CheckIdMessage(submission.Id));
         }

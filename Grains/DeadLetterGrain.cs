@@ -86,6 +86,9 @@ public sealed partial class DeadLetterGrain(
     public ValueTask<DeadLetterPage> List(long skip, int take) =>
         ValueTask.FromResult(new DeadLetterPage(_index.Page(skip, Math.Min(take, MaxPageSize)), _index.Count));
 
+    public ValueTask<DeadLetterPage> List(string tenant, long skip, int take) =>
+        ValueTask.FromResult(_index.PageOf(tenant, skip, Math.Min(take, MaxPageSize)));
+
     private Task SaveAsync() => _nextSave ??= _lastSave = SaveAfterAsync(_lastSave);
 
     private async Task SaveAfterAsync(Task previous)

@@ -79,7 +79,7 @@ public sealed partial class ConversationGrain(
 
     public async ValueTask<SubmitOutcome?> Post(ChatSubmission submission)
     {
-        if (!ChatRules.IsValidId(submission.Id))
+        if (!TenantKeys.IsValid(submission.Id) || TenantKeys.TenantOf(submission.Id) != TenantKeys.TenantOf(Id))
         {
             throw new ChatValidationException(ChatRules.CheckIdMessage(submission.Id));
         }

@@ -1,5 +1,6 @@
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WebFrontend.Auth;
 using WebFrontend.Cluster;
 using WebFrontend.Model;
 
@@ -10,7 +11,7 @@ public static class BackendsApi
 {
     public static IEndpointRouteBuilder MapBackendsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/backends").WithTags("Backends").ProducesProblems(ProblemResponses.Unavailable);
+        var group = app.MapGroup("/backends").WithTags("Backends").RequireAdminKey().ProducesProblems(ProblemResponses.Unavailable);
         group.MapGetAndHead("/", GetAsync);
         return app;
     }

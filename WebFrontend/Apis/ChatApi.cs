@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WebFrontend.Auth;
 using WebFrontend.Cluster;
 using WebFrontend.Model;
 
@@ -11,7 +13,7 @@ public static class ChatApi
 {
     public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/chat").WithTags("Chat").ProducesProblems(ProblemResponses.Unavailable);
+        var group = app.MapGroup("/chat").WithTags("Chat").RequireKey().ProducesProblems(ProblemResponses.Unavailable);
         group.MapPost("/", SubmitAsync)
             .Accepts<ChatRequest>("application/json")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
@@ -25,7 +27,9 @@ public static class ChatApi
 
     public static async Task<Results<Accepted<ChatAccepted>, Ok<ResultResponse>, ProblemHttpResult>> SubmitAsync(
         HttpRequest request,
+        ClaimsPrincipal user,
         ChatSubmitter submitter,
+        MessageRateLimiter limiter,
         CancellationToken cancellationToken)
     {
         // The body is read by hand so that every way it can be wrong gets its own problem details.
@@ -54,7 +58,13 @@ public static class ChatApi
             return Problems.BadRequest("The body must be a JSON object.", "Expected {\"message\": \"...\"}.");
         }
 
-        var answer = await submitter.SubmitAsync(body, cancellationToken);
+        var caller = ApiCaller.From(user);
+        if (limiter.TryTake(request.HttpContext, caller, 1) is { } limited)
+        {
+            return limited;
+        }
+
+        var answer = await submitter.SubmitAsync(body, caller, cancellationToken);
         return answer.Kind switch
         {
             SubmitAnswerKind.Queued => Accepted(answer.Result!),
@@ -69,17 +79,18 @@ public static class ChatApi
 
     /// <summary>200 with the cancelled result (also when it was already cancelled); 409 if it completed or failed; 404 if unknown.</summary>
     public static async Task<Results<Ok<ResultResponse>, ProblemHttpResult>> CancelAsync(
-        string id, ClusterCaller cluster, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, ClusterCaller cluster, CancellationToken cancellationToken)
     {
-        if (!ChatRules.IsValidId(id))
+        var caller = ApiCaller.From(user);
+        if (caller.KeyOfRoute(id) is not { } key)
         {
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
 
-        var outcome = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Cancel().AsTask(), cancellationToken);
+        var outcome = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(key).Cancel().AsTask(), cancellationToken);
         return outcome switch
         {
-            { Cancelled: true, Result: { } result } => TypedResults.Ok(ResultResponse.From(result)),
+            { Cancelled: true, Result: { } result } => TypedResults.Ok(ResultResponse.From(caller.Shown(result))),
             { Result: { } ended } => Problems.WrongState(
                 id, ResultResponse.StatusName(ended.Status), "queued or processing messages can be cancelled"),
             _ => Problems.NotFound($"No message with id '{id}'."),

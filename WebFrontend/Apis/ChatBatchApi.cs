@@ -1,9 +1,11 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Chat.Configuration;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using WebFrontend.Auth;
 using WebFrontend.Model;
 
 namespace WebFrontend.Apis;
@@ -19,7 +21,9 @@ public static class ChatBatchApi
 
     public static async Task<Results<Ok<ChatBatchResponse>, ProblemHttpResult>> SubmitAsync(
         HttpRequest request,
+        ClaimsPrincipal user,
         ChatSubmitter submitter,
+        MessageRateLimiter limiter,
         IOptions<ChatOptions> options,
         CancellationToken cancellationToken)
     {
@@ -54,12 +58,18 @@ public static class ChatBatchApi
             return Problems.BatchTooLarge(messages.Count, limit);
         }
 
+        var caller = ApiCaller.From(user);
+        if (limiter.TryTake(request.HttpContext, caller, messages.Count) is { } limited)
+        {
+            return limited;
+        }
+
         var items = new ChatBatchItem[messages.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, messages.Count),
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentSubmissions, CancellationToken = cancellationToken },
             async (index, token) => items[index] = messages[index] is { } message
-                ? await SubmitItemAsync(submitter, message, token)
+                ? await SubmitItemAsync(submitter, message, caller, token)
                 : new ChatBatchItem(null, null, ProblemOf(Problems.BadRequest("The item must be a JSON object.", "Expected {\"message\": \"...\"}."))));
         return TypedResults.Ok(new ChatBatchResponse(items));
     }
@@ -68,11 +78,11 @@ public static class ChatBatchApi
     /// The failures that end a lone POST /chat in the exception handler end only their own item here: the items
     /// already accepted must still be reported, or a client could not learn the ids generated for them.
     /// </summary>
-    private static async Task<ChatBatchItem> SubmitItemAsync(ChatSubmitter submitter, ChatRequest message, CancellationToken cancellationToken)
+    private static async Task<ChatBatchItem> SubmitItemAsync(ChatSubmitter submitter, ChatRequest message, ApiCaller caller, CancellationToken cancellationToken)
     {
         try
         {
-            return ItemFor(await submitter.SubmitAsync(message, cancellationToken));
+            return ItemFor(await submitter.SubmitAsync(message, caller, cancellationToken));
         }
         catch (TemporarilyUnavailableException unavailable)
         {

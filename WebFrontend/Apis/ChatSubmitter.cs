@@ -2,6 +2,7 @@ using Chat.Configuration;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using WebFrontend.Auth;
 using WebFrontend.Cluster;
 using WebFrontend.Model;
 
@@ -38,7 +39,7 @@ public sealed record SubmitAnswer(
 /// </summary>
 public sealed class ChatSubmitter(ClusterCaller cluster, IOptions<ChatOptions> options)
 {
-    public async Task<SubmitAnswer> SubmitAsync(ChatRequest body, CancellationToken cancellationToken)
+    public async Task<SubmitAnswer> SubmitAsync(ChatRequest body, ApiCaller caller, CancellationToken cancellationToken)
     {
         if (Check(body) is { } problem)
         {
@@ -46,8 +47,10 @@ public sealed class ChatSubmitter(ClusterCaller cluster, IOptions<ChatOptions> o
         }
 
         // One request id however often the call is repeated, so a repeat after a lost reply is answered as the first.
+        // The client's id, kept under its key's tenant: the same id from another key is another message.
         var generatedId = body.Id is null;
-        var submission = new ChatSubmission(body.Id ?? ChatRules.NewId(), body.Message!, Guid.NewGuid(), body.Backend);
+        var id = body.Id ?? ChatRules.NewId();
+        var submission = new ChatSubmission(caller.KeyOf(id), body.Message!, Guid.NewGuid(), body.Backend);
         SubmitOutcome outcome;
         try
         {
@@ -62,18 +65,19 @@ public sealed class ChatSubmitter(ClusterCaller cluster, IOptions<ChatOptions> o
         {
             // The message may have been stored before the cluster stopped answering: the client gets its id, to read
             // it or to resubmit under it, which is safe either way.
-            return new SubmitAnswer(SubmitAnswerKind.OutcomeUnknown, submission.Id);
+            return new SubmitAnswer(SubmitAnswerKind.OutcomeUnknown, id);
         }
 
+        var result = outcome.Result is { } stored ? caller.Shown(stored) : null;
         return outcome.Status switch
         {
             // A repeat of this request after a lost reply is answered Accepted by the cluster itself. Existing under
             // an id this frontend generated cannot be another client's message either, so it is this one too.
-            SubmitStatus.Accepted => new SubmitAnswer(SubmitAnswerKind.Queued, submission.Id, outcome.Result),
-            SubmitStatus.Existing when generatedId => new SubmitAnswer(SubmitAnswerKind.Queued, submission.Id, outcome.Result),
-            SubmitStatus.Existing => new SubmitAnswer(SubmitAnswerKind.Existing, submission.Id, outcome.Result),
-            SubmitStatus.Conflict => new SubmitAnswer(SubmitAnswerKind.Conflict, submission.Id),
-            SubmitStatus.Busy => new SubmitAnswer(SubmitAnswerKind.Busy, submission.Id, RetryAfter: outcome.RetryAfter),
+            SubmitStatus.Accepted => new SubmitAnswer(SubmitAnswerKind.Queued, id, result),
+            SubmitStatus.Existing when generatedId => new SubmitAnswer(SubmitAnswerKind.Queued, id, result),
+            SubmitStatus.Existing => new SubmitAnswer(SubmitAnswerKind.Existing, id, result),
+            SubmitStatus.Conflict => new SubmitAnswer(SubmitAnswerKind.Conflict, id),
+            SubmitStatus.Busy => new SubmitAnswer(SubmitAnswerKind.Busy, id, RetryAfter: outcome.RetryAfter),
             _ => throw new InvalidOperationException($"Unknown submit status {outcome.Status}."),
         };
     }

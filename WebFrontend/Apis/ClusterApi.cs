@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WebFrontend.Auth;
 using WebFrontend.Cluster;
 using WebFrontend.Model;
 
@@ -12,7 +13,7 @@ public static class ClusterApi
 
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/cluster").WithTags("Cluster").ProducesProblems(ProblemResponses.Unavailable);
+        var group = app.MapGroup("/cluster").WithTags("Cluster").RequireAdminKey().ProducesProblems(ProblemResponses.Unavailable);
         group.MapGetAndHead("/", GetAsync);
         group.MapGet("/events", Events);
         return app;

@@ -1,10 +1,12 @@
 using System.Net.ServerSentEvents;
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Chat.Configuration;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using WebFrontend.Auth;
 using WebFrontend.Cluster;
 using WebFrontend.Model;
 
@@ -18,7 +20,7 @@ public static class ConversationsApi
 {
     public static IEndpointRouteBuilder MapConversations(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/conversations").WithTags("Conversations").ProducesProblems(ProblemResponses.Unavailable);
+        var group = app.MapGroup("/conversations").WithTags("Conversations").RequireKey().ProducesProblems(ProblemResponses.Unavailable);
         var bodyProblems = new[] { StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType };
         group.MapPost("/", CreateAsync).Accepts<ConversationRequest>("application/json").ProducesProblems(bodyProblems);
         group.MapGetAndHead("/{id}", GetAsync).ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
@@ -32,7 +34,7 @@ public static class ConversationsApi
 
     /// <summary>201 with the new conversation's id; 400 for an unknown backend or a system prompt with no visible text.</summary>
     public static async Task<Results<Created<ConversationCreated>, ProblemHttpResult>> CreateAsync(
-        HttpRequest request, ClusterCaller cluster, IOptions<ChatOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal user, ClusterCaller cluster, IOptions<ChatOptions> options, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadAsync(request, FrontendJsonContext.Default.ConversationRequest, "system", cancellationToken);
         if (problem is not null)
@@ -53,7 +55,8 @@ public static class ConversationsApi
         var id = ChatRules.NewId();
         try
         {
-            await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(id).Create(body.Backend, body.System).AsTask(), cancellationToken);
+            var key = ApiCaller.From(user).KeyOf(id);
+            await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(key).Create(body.Backend, body.System).AsTask(), cancellationToken);
         }
         catch (UnknownBackendException unknown)
         {
@@ -64,15 +67,16 @@ public static class ConversationsApi
     }
 
     public static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> GetAsync(
-        string id, ClusterCaller cluster, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, ClusterCaller cluster, CancellationToken cancellationToken)
     {
-        if (!ChatRules.IsValidId(id))
+        var caller = ApiCaller.From(user);
+        if (caller.KeyOfRoute(id) is not { } key)
         {
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
 
-        var view = await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(id).Get().AsTask(), cancellationToken);
-        return view is null ? NotFound(id) : TypedResults.Ok(ConversationResponse.From(view));
+        var view = await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(key).Get().AsTask(), cancellationToken);
+        return view is null ? NotFound(id) : TypedResults.Ok(ConversationResponse.From(caller.Shown(view)));
     }
 
     /// <summary>
@@ -80,9 +84,16 @@ public static class ConversationsApi
     /// answers 200 with its status; 409 for an id that holds another message; 404 for an unknown conversation.
     /// </summary>
     public static async Task<Results<Accepted<ConversationMessageAccepted>, Ok<ConversationMessageAccepted>, ProblemHttpResult>> PostAsync(
-        string id, HttpRequest request, ClusterCaller cluster, IOptions<ChatOptions> options, CancellationToken cancellationToken)
+        string id,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        ClusterCaller cluster,
+        MessageRateLimiter limiter,
+        IOptions<ChatOptions> options,
+        CancellationToken cancellationToken)
     {
-        if (!ChatRules.IsValidId(id))
+        var caller = ApiCaller.From(user);
+        if (caller.KeyOfRoute(id) is not { } key)
         {
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
@@ -103,28 +114,36 @@ public static class ConversationsApi
             return Problems.Validation("id", ChatRules.CheckIdMessage(body.Id));
         }
 
+        if (limiter.TryTake(request.HttpContext, caller, 1) is { } limited)
+        {
+            return limited;
+        }
+
         // One request id however often the call is repeated, so a repeat after a lost reply is answered as the first.
-        var submission = new ChatSubmission(body.Id ?? ChatRules.NewId(), body.Message!, Guid.NewGuid());
+        // The message belongs to the conversation's tenant (an admin may post to another tenant's conversation).
+        var submission = new ChatSubmission(
+            TenantKeys.Compose(TenantKeys.TenantOf(key), body.Id ?? ChatRules.NewId()), body.Message!, Guid.NewGuid());
+        var messageId = caller.IdOf(submission.Id);
         SubmitOutcome? outcome;
         try
         {
-            outcome = await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(id).Post(submission).AsTask(), cancellationToken);
+            outcome = await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(key).Post(submission).AsTask(), cancellationToken);
         }
         catch (ClusterUnavailableException)
         {
-            return Problems.OutcomeUnknown(request.HttpContext, submission.Id);
+            return Problems.OutcomeUnknown(request.HttpContext, messageId);
         }
 
-        var accepted = new ConversationMessageAccepted(submission.Id, ResultResponse.StatusName(ChatStatus.Queued), id);
+        var accepted = new ConversationMessageAccepted(messageId, ResultResponse.StatusName(ChatStatus.Queued), id);
         return outcome switch
         {
             null => NotFound(id),
-            { Status: SubmitStatus.Accepted } => TypedResults.Accepted($"/result/{submission.Id}", accepted),
+            { Status: SubmitStatus.Accepted } => TypedResults.Accepted($"/result/{messageId}", accepted),
             // Existing under an id this frontend generated cannot be another client's message: it is this one.
-            { Status: SubmitStatus.Existing } when body.Id is null => TypedResults.Accepted($"/result/{submission.Id}", accepted),
+            { Status: SubmitStatus.Existing } when body.Id is null => TypedResults.Accepted($"/result/{messageId}", accepted),
             { Status: SubmitStatus.Existing, Result: { } existing } => TypedResults.Ok(accepted with { Status = ResultResponse.StatusName(existing.Status) }),
             { Status: SubmitStatus.Busy } => Problems.Busy(request.HttpContext, outcome.RetryAfter),
-            _ => Problems.Conflict(submission.Id),
+            _ => Problems.Conflict(messageId),
         };
     }
 
@@ -133,32 +152,34 @@ public static class ConversationsApi
     /// conversation, in order, each naming its message in <c>id</c>; it lasts until the conversation is deleted.
     /// </summary>
     public static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> EventsAsync(
-        string id, ConversationWatcher watcher, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, ConversationWatcher watcher, CancellationToken cancellationToken)
     {
-        if (!ChatRules.IsValidId(id))
+        var caller = ApiCaller.From(user);
+        if (caller.KeyOfRoute(id) is not { } key)
         {
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
 
-        var items = await watcher.WatchAsync(id, cancellationToken);
-        return items is null ? NotFound(id) : TypedResults.ServerSentEvents(items.Select(ToEvent));
+        var items = await watcher.WatchAsync(key, cancellationToken);
+        return items is null ? NotFound(id) : TypedResults.ServerSentEvents(items.Select(item => ToEvent(item, caller)));
     }
 
     /// <summary>204 once every unfinished message is cancelled and the conversation forgotten; 404 if unknown.</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, ClusterCaller cluster, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string id, ClaimsPrincipal user, ClusterCaller cluster, CancellationToken cancellationToken)
     {
-        if (!ChatRules.IsValidId(id))
+        if (ApiCaller.From(user).KeyOfRoute(id) is not { } key)
         {
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
 
-        var deleted = await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(id).Delete().AsTask(), cancellationToken);
+        var deleted = await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(key).Delete().AsTask(), cancellationToken);
         return deleted ? TypedResults.NoContent() : NotFound(id);
     }
 
-    private static SseItem<object> ToEvent(WatchItem item) => item.Delta is { } delta
-        ? new SseItem<object>(new ConversationDeltaEvent(delta.Id, delta.Seq, delta.Text), "delta")
-        : new SseItem<object>(ResultResponse.From(item.Result!), "result");
+    private static SseItem<object> ToEvent(WatchItem item, ApiCaller caller) => item.Delta is { } delta
+        ? new SseItem<object>(new ConversationDeltaEvent(caller.IdOf(delta.Id), delta.Seq, delta.Text), "delta")
+        : new SseItem<object>(ResultResponse.From(caller.Shown(item.Result!)), "result");
 
     private static ProblemHttpResult NotFound(string id) => Problems.NotFound($"No conversation with id '{id}'.");
 

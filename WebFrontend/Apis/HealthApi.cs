@@ -14,7 +14,7 @@ public static partial class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/health").WithTags("Health");
+        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous(); // for probes, which hold no key
         group.MapGetAndHead("/", CheckAsync).ProducesProblems(ProblemResponses.Unavailable);
         group.MapGetAndHead("/live", LiveAsync)
             .Produces<ProbeResponse>(StatusCodes.Status503ServiceUnavailable);

@@ -111,6 +111,22 @@ public static class Problems
             extensions: new Dictionary<string, object?> { ["id"] = id });
     }
 
+    /// <summary>429 for a key past Auth:RequestsPerMinute or Auth:MessagesPerMinute; Retry-After says when its allowance returns.</summary>
+    public static ProblemHttpResult TooManyRequests(string what, int limit) =>
+        TypedResults.Problem(
+            $"This key may send {limit:N0} {what} a minute and has sent them. Retry after the number of seconds in Retry-After; nothing of this request was stored.",
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Rate limit reached.",
+            extensions: new Dictionary<string, object?> { ["limit"] = limit });
+
+    /// <summary>429 for a batch larger than a whole minute's allowance of messages: waiting would not help.</summary>
+    public static ProblemHttpResult TooManyMessages(int count, int limit) =>
+        TypedResults.Problem(
+            $"The batch holds {count:N0} messages; this key may send {limit:N0} a minute. Split it and send the parts; nothing of this request was stored.",
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Batch larger than the rate limit.",
+            extensions: new Dictionary<string, object?> { ["limit"] = limit });
+
     public static ProblemHttpResult Unavailable(string title, string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: title);
 

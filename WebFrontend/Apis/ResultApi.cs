@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Net.ServerSentEvents;
+using System.Security.Claims;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using WebFrontend.Auth;
 using WebFrontend.Cluster;
 using WebFrontend.Model;
 
@@ -13,7 +15,7 @@ public static class ResultApi
 {
     public static IEndpointRouteBuilder MapResultApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/result").WithTags("Results")
+        var group = app.MapGroup("/result").WithTags("Results").RequireKey()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, ProblemResponses.Unavailable);
         group.MapGetAndHead("/{id}", GetAsync);
         group.MapGet("/{id}/events", EventsAsync);
@@ -22,17 +24,18 @@ public static class ResultApi
     }
 
     public static async Task<Results<Ok<ResultResponse>, ProblemHttpResult>> GetAsync(
-        string id, ClusterCaller cluster, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, ClusterCaller cluster, CancellationToken cancellationToken)
     {
-        if (!ChatRules.IsValidId(id))
+        var caller = ApiCaller.From(user);
+        if (caller.KeyOfRoute(id) is not { } key)
         {
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
 
-        var result = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Get().AsTask(), cancellationToken);
+        var result = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(key).Get().AsTask(), cancellationToken);
         return result is null
             ? Problems.NotFound($"No message with id '{id}'.")
-            : TypedResults.Ok(ResultResponse.From(result));
+            : TypedResults.Ok(ResultResponse.From(caller.Shown(result)));
     }
 
     /// <summary>
@@ -42,9 +45,10 @@ public static class ResultApi
     /// current state.
     /// </summary>
     public static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> EventsAsync(
-        string id, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, ResultWatcher watcher, CancellationToken cancellationToken)
+        string id, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, ClaimsPrincipal user, ResultWatcher watcher, CancellationToken cancellationToken)
     {
-        if (!ChatRules.IsValidId(id))
+        var caller = ApiCaller.From(user);
+        if (caller.KeyOfRoute(id) is not { } key)
         {
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
@@ -55,34 +59,35 @@ public static class ResultApi
             return Problems.Validation("Last-Event-ID", "Last-Event-ID must be the id of a delta event: a whole number, 0 or more.");
         }
 
-        var items = await watcher.WatchAsync(id, afterSeq, cancellationToken);
+        var items = await watcher.WatchAsync(key, afterSeq, cancellationToken);
         return items is null
             ? Problems.NotFound($"No message with id '{id}'.")
-            : TypedResults.ServerSentEvents(items.Select(ToEvent));
+            : TypedResults.ServerSentEvents(items.Select(item => ToEvent(item, caller)));
     }
 
-    private static SseItem<object> ToEvent(WatchItem item) => item.Delta is { } delta
+    private static SseItem<object> ToEvent(WatchItem item, ApiCaller caller) => item.Delta is { } delta
         ? new SseItem<object>(new ReplyDeltaEvent(delta.Seq, delta.Text), "delta") { EventId = delta.Seq.ToString(CultureInfo.InvariantCulture) }
-        : new SseItem<object>(ResultResponse.From(item.Result!), "result");
+        : new SseItem<object>(ResultResponse.From(caller.Shown(item.Result!)), "result");
 
     /// <summary>
     /// Queues a failed message again: 202 and its new state (also when repeated while that retry is in effect); 409 for
     /// any other status; 404 if unknown.
     /// </summary>
     public static async Task<Results<Accepted<ResultResponse>, ProblemHttpResult>> RetryAsync(
-        string id, ClusterCaller cluster, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, ClusterCaller cluster, CancellationToken cancellationToken)
     {
-        if (!ChatRules.IsValidId(id))
+        var caller = ApiCaller.From(user);
+        if (caller.KeyOfRoute(id) is not { } key)
         {
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
 
         // One id for this request, however often the call is repeated: a repeat gets the first call's answer.
         var request = Guid.NewGuid();
-        var outcome = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Retry(request).AsTask(), cancellationToken);
+        var outcome = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(key).Retry(request).AsTask(), cancellationToken);
         return outcome switch
         {
-            { Retried: true, Result: { } queued } => TypedResults.Accepted($"/result/{id}", ResultResponse.From(queued)),
+            { Retried: true, Result: { } queued } => TypedResults.Accepted($"/result/{id}", ResultResponse.From(caller.Shown(queued))),
             { Result: { } current } => Problems.WrongState(id, ResultResponse.StatusName(current.Status), "failed messages can be retried"),
             _ => Problems.NotFound($"No message with id '{id}'."),
         };

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Security.Claims;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WebFrontend.Auth;
 using WebFrontend.Cluster;
 using WebFrontend.Model;
 
@@ -16,13 +18,13 @@ public static class ResultsApi
 
     public static IEndpointRouteBuilder MapResultsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/results").WithTags("Results").MapGetAndHead("/", ListAsync)
+        app.MapGroup("/results").WithTags("Results").RequireKey().MapGetAndHead("/", ListAsync)
             .ProducesProblems(StatusCodes.Status400BadRequest, ProblemResponses.Unavailable);
         return app;
     }
 
     public static async Task<Results<Ok<ResultsPage>, ProblemHttpResult>> ListAsync(
-        string? status, string? page, string? pageSize, ClusterCaller cluster, CancellationToken cancellationToken)
+        string? status, string? page, string? pageSize, ClaimsPrincipal user, ClusterCaller cluster, CancellationToken cancellationToken)
     {
         if (!string.Equals(status, "failed", StringComparison.Ordinal))
         {
@@ -42,12 +44,18 @@ public static class ResultsApi
                 "page", $"page must be a whole number from 1 to {lastPage}: with pageSize {size}, later pages would start past the newest {MaxListed:N0} dead letters, all that are kept.");
         }
 
+        // An admin (or anyone, with keys off) lists every tenant's; a tenant, only its own, filtered by the index so
+        // that pages and the total count only its own.
+        var caller = ApiCaller.From(user);
         var skip = (long)(number - 1) * size;
         var ids = await cluster.CallAsync(
-            grains => grains.GetGrain<IDeadLetterGrain>(0).List(skip, size).AsTask(), cancellationToken);
+            grains => (caller.Admin
+                ? grains.GetGrain<IDeadLetterGrain>(0).List(skip, size)
+                : grains.GetGrain<IDeadLetterGrain>(0).List(caller.Tenant!, skip, size)).AsTask(),
+            cancellationToken);
         var results = await Task.WhenAll(ids.Ids.Select(id =>
             cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Get().AsTask(), cancellationToken)));
-        var items = results.OfType<ChatResult>().Select(ResultResponse.From).ToList();
+        var items = results.OfType<ChatResult>().Select(result => ResultResponse.From(caller.Shown(result))).ToList();
         return TypedResults.Ok(new ResultsPage(items, number, size, ids.Total));
     }
 

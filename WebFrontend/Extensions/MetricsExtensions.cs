@@ -1,4 +1,5 @@
 using OpenTelemetry.Metrics;
+using WebFrontend.Auth;
 using OpenTelemetry.Resources;
 
 namespace WebFrontend.Extensions;
@@ -28,10 +29,13 @@ public static class MetricsExtensions
         return builder;
     }
 
-    /// <summary>GET /metrics in Prometheus' text format: for the scraper, so not part of the API's OpenAPI document.</summary>
+    /// <summary>
+    /// GET /metrics in Prometheus' text format: for the scraper, so not part of the API's OpenAPI document. With keys
+    /// on, an admin key's (Prometheus sends it as a bearer token): the figures are every tenant's.
+    /// </summary>
     public static WebApplication MapChatMetrics(this WebApplication app)
     {
-        app.MapPrometheusScrapingEndpoint().ExcludeFromDescription();
+        app.MapPrometheusScrapingEndpoint().ExcludeFromDescription().RequireAuthorization(AuthPolicies.Admin);
         return app;
     }
 }

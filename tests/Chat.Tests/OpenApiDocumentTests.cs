@@ -13,29 +13,33 @@ public sealed class OpenApiDocumentTests(ChatClusterFixture fixture)
 {
     private const string Problem = "application/problem+json";
 
-    /// <summary>The API's contract: each operation and the statuses it answers. A new endpoint must be added here.</summary>
+    /// <summary>
+    /// The API's contract: each operation and the statuses it answers. A new endpoint must be added here. With keys
+    /// on, 401 without a valid key and 429 past its rate limit; 403 on the admins' endpoints for another key, and on
+    /// the state-changing ones for a browser's request from another origin.
+    /// </summary>
     private static readonly Dictionary<string, int[]> Expected = new()
     {
-        ["POST /chat"] = [200, 202, 400, 409, 413, 415, 503],
-        ["POST /chat/batch"] = [200, 400, 413, 415, 503],
-        ["DELETE /chat/{id}"] = [200, 400, 404, 409, 503],
-        ["GET /result/{id}"] = [200, 400, 404, 503],
-        ["HEAD /result/{id}"] = [200, 400, 404, 503],
-        ["GET /result/{id}/events"] = [200, 400, 404, 503],
-        ["POST /result/{id}/retry"] = [202, 400, 404, 409, 503],
-        ["GET /results"] = [200, 400, 503],
-        ["HEAD /results"] = [200, 400, 503],
-        ["POST /conversations"] = [201, 400, 413, 415, 503],
-        ["GET /conversations/{id}"] = [200, 400, 404, 503],
-        ["HEAD /conversations/{id}"] = [200, 400, 404, 503],
-        ["GET /conversations/{id}/events"] = [200, 400, 404, 503],
-        ["POST /conversations/{id}/messages"] = [200, 202, 400, 404, 409, 413, 415, 503],
-        ["DELETE /conversations/{id}"] = [204, 400, 404, 503],
-        ["GET /cluster"] = [200, 503],
-        ["HEAD /cluster"] = [200, 503],
-        ["GET /cluster/events"] = [200, 503],
-        ["GET /backends"] = [200, 503],
-        ["HEAD /backends"] = [200, 503],
+        ["POST /chat"] = [200, 202, 400, 401, 403, 409, 413, 415, 429, 503],
+        ["POST /chat/batch"] = [200, 400, 401, 403, 413, 415, 429, 503],
+        ["DELETE /chat/{id}"] = [200, 400, 401, 403, 404, 409, 429, 503],
+        ["GET /result/{id}"] = [200, 400, 401, 404, 429, 503],
+        ["HEAD /result/{id}"] = [200, 400, 401, 404, 429, 503],
+        ["GET /result/{id}/events"] = [200, 400, 401, 404, 429, 503],
+        ["POST /result/{id}/retry"] = [202, 400, 401, 403, 404, 409, 429, 503],
+        ["GET /results"] = [200, 400, 401, 429, 503],
+        ["HEAD /results"] = [200, 400, 401, 429, 503],
+        ["POST /conversations"] = [201, 400, 401, 403, 413, 415, 429, 503],
+        ["GET /conversations/{id}"] = [200, 400, 401, 404, 429, 503],
+        ["HEAD /conversations/{id}"] = [200, 400, 401, 404, 429, 503],
+        ["GET /conversations/{id}/events"] = [200, 400, 401, 404, 429, 503],
+        ["POST /conversations/{id}/messages"] = [200, 202, 400, 401, 403, 404, 409, 413, 415, 429, 503],
+        ["DELETE /conversations/{id}"] = [204, 400, 401, 403, 404, 429, 503],
+        ["GET /cluster"] = [200, 401, 403, 429, 503],
+        ["HEAD /cluster"] = [200, 401, 403, 429, 503],
+        ["GET /cluster/events"] = [200, 401, 403, 429, 503],
+        ["GET /backends"] = [200, 401, 403, 429, 503],
+        ["HEAD /backends"] = [200, 401, 403, 429, 503],
         ["GET /health"] = [200, 503],
         ["HEAD /health"] = [200, 503],
         ["GET /health/live"] = [200, 503],
