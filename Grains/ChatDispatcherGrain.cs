@@ -25,9 +25,10 @@ public sealed class ChatDispatcherGrain(
     public async ValueTask<SubmitOutcome> Submit(ChatSubmission submission)
     {
         ArgumentNullException.ThrowIfNull(submission);
-        if (!ChatRules.IsValidId(submission.Id))
+        // The frontend scopes a client's id to its key's tenant ("tenant:id"); the client's part follows the id rules.
+        if (!ChatRules.IsValidId(TenantKeys.IdOf(submission.Id)))
         {
-            throw new ChatValidationException(ChatRules.CheckIdMessage(submission.Id));
+            throw new ChatValidationException(ChatRules.CheckIdMessage(TenantKeys.IdOf(submission.Id)));
         }
 
         if (ChatRules.CheckMessage(submission.Message, chatOptions.Value.MaxMessageLength) is { } problem)
