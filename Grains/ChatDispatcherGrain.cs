@@ -29,7 +29,7 @@ public sealed class ChatDispatcherGrain(
         using var span = ChatTracing.StartSubmit(submission);
         if (!TenantKeys.IsValid(submission.Id))
         {
-            throw new ChatValidationException(ChatRules.CheckIdMessage(submission.Id));
+            throw new ChatValidationException(ChatRules.CheckIdMessage(TenantKeys.IdOf(submission.Id)));
         }
 
         if (ChatRules.CheckMessage(submission.Message, chatOptions.Value.MaxMessageLength) is { } problem)

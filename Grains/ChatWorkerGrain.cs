@@ -26,6 +26,7 @@ public sealed partial class ChatWorkerGrain(
     BackendPermits permits,
     WorkAcknowledgement acknowledgement,
     SiloWorkload workload,
+    TenantWeights weights,
     TimeProvider clock,
     IClusterMembershipService membership,
     IOptions<ProcessingOptions> options,
@@ -38,7 +39,7 @@ public sealed partial class ChatWorkerGrain(
         ChatStreams.TryParsePartition(this.GetPrimaryKeyString(), out var name, out _);
         var backend = backends.Find(name) ?? BackendDefinition.Unconfigured(name);
         _lane = new WorkerLane(
-            this.GetPrimaryKeyString(), backend, options.Value.MaxInFlightPerWorker, runner, permits, acknowledgement, workload, clock);
+            this.GetPrimaryKeyString(), backend, options.Value.MaxInFlightPerWorker, runner, permits, acknowledgement, workload, weights, clock);
         var period = TimeSpan.FromSeconds(options.Value.RebalanceCheckSeconds);
         this.RegisterGrainTimer(CheckPlacement, new GrainTimerCreationOptions(period, period) { Interleave = true });
         return Task.CompletedTask;

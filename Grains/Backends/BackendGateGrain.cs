@@ -152,16 +152,16 @@ public sealed class BackendGateGrain(BackendCatalog catalog, TimeProvider clock,
     private Task Sweep()
     {
         var now = clock.GetUtcNow();
-        var snapshot = membership.CurrentSnapshot;
         foreach (var (permit, holder) in _held.ToArray())
         {
-            if (holder.Expires < now || snapshot.GetSiloStatus(SiloAddress.FromParsableString(holder.Silo)) == SiloStatus.Dead)
+            if (holder.Expires < now || Dead(holder.Silo))
             {
                 _held.Remove(permit);
             }
         }
 
-        foreach (var node in _waiting.Values.Where(node => now - node.Value.LastAsked > WaiterExpiry).ToArray())
+        // A dead silo's waiters ask no more: granted, a permit would sit idle until the next sweep.
+        foreach (var node in _waiting.Values.Where(node => now - node.Value.LastAsked > WaiterExpiry || Dead(node.Value.Silo)).ToArray())
         {
             _waiting.Remove(node.Value.Permit);
             _line.Remove(node);
@@ -170,6 +170,8 @@ public sealed class BackendGateGrain(BackendCatalog catalog, TimeProvider clock,
         Pump();
         return Task.CompletedTask;
     }
+
+    private bool Dead(string silo) => membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(silo)) == SiloStatus.Dead;
 
     private static TimeSpan RetryAfter(RateLimitLease lease) =>
         lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) && retryAfter > TimeSpan.Zero ? retryAfter : TimeSpan.FromMilliseconds(250);

@@ -28,6 +28,7 @@ public static class ChatSiloBuilderExtensions
         services.AddValidatedOptions<ConversationOptions, ConversationOptionsValidator>(ConversationOptions.Section);
         // Read and checked now, so a bad backend stops the silo before it starts, with the key to fix.
         services.AddSingleton(BackendCatalog.Load(silo.Configuration));
+        services.AddSingleton(TenantWeights.Load(silo.Configuration));
         services.AddSingleton<BackendClients>();
         services.AddSingleton<BackendPermits>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<BackendPermits>());

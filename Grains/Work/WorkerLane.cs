@@ -1,20 +1,19 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Grains.Backends;
+using Grains.Options;
 
 namespace Grains.Work;
 
 /// <summary>
 /// One worker's queue of received messages for its backend, processed concurrently up to a per-worker bound, the
 /// backend's permits (its cluster-wide cap and budgets) and the silo's bound for that backend, taken in that order
-/// so that a message starts only once it may be sent. Runs off the grain's scheduler, so a slow backend never holds
-/// the grain or its partition. A retry that is not due yet waits on a timer of its own, outside the queue and
-/// without a slot.
+/// so that a message starts only once it may be sent. Messages are taken in turn across tenants (<see cref="LaneQueue"/>),
+/// so one tenant's backlog does not hold up another's. Runs off the grain's scheduler, so a slow backend never holds
+/// the grain or its partition. A retry that is not due yet waits on a timer of its own, without a slot.
 /// </summary>
 internal sealed class WorkerLane
 {
-    private readonly Channel<ReceivedWork> _pending = Channel.CreateUnbounded<ReceivedWork>(new() { SingleReader = true });
-    private readonly HashSet<ReceivedWork> _waiting = [];
+    private readonly LaneQueue _queue;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _slots;
     private readonly string _worker;
@@ -41,8 +40,10 @@ internal sealed class WorkerLane
         BackendPermits permits,
         WorkAcknowledgement acknowledgement,
         SiloWorkload workload,
+        TenantWeights weights,
         TimeProvider clock)
     {
+        _queue = new LaneQueue(weights, clock);
         _acknowledgement = acknowledgement;
         _worker = worker;
         _backend = backend;
@@ -62,37 +63,9 @@ internal sealed class WorkerLane
             return true;
         }
 
-        if (!TryEnqueue(work))
+        if (!_queue.TryAdd(work))
         {
             Forget(work);
-            return false;
-        }
-
-        return true;
-    }
-
-    private bool TryEnqueue(ReceivedWork work)
-    {
-        var due = work.Item.NotBefore - _clock.GetUtcNow();
-        if (due > TimeSpan.Zero)
-        {
-            lock (_waiting)
-            {
-                if (_stop.IsCancellationRequested)
-                {
-                    return false;
-                }
-
-                _waiting.Add(work);
-            }
-
-            _workload.RecordPending(_backend.Name, 1);
-            _ = EnqueueWhenDueAsync(work, due.Value);
-            return true;
-        }
-
-        if (!_pending.Writer.TryWrite(work))
-        {
             return false;
         }
 
@@ -103,21 +76,9 @@ internal sealed class WorkerLane
     /// <summary>Stops starting new work and returns what never started. Work already running finishes on its own.</summary>
     public async Task<IReadOnlyList<ReceivedWork>> StopAsync()
     {
-        List<ReceivedWork> unstarted;
-        lock (_waiting)
-        {
-            _pending.Writer.TryComplete();
-            _stop.Cancel();
-            unstarted = [.. _waiting];
-            _waiting.Clear();
-        }
-
+        await _stop.CancelAsync();
         await _loop;
-        while (_pending.Reader.TryRead(out var work))
-        {
-            unstarted.Add(work);
-        }
-
+        var unstarted = _queue.Stop();
         _workload.RecordPending(_backend.Name, -unstarted.Count);
         unstarted.ForEach(Forget);
         return unstarted;
@@ -135,35 +96,13 @@ internal sealed class WorkerLane
         return true;
     }
 
-    private async Task EnqueueWhenDueAsync(ReceivedWork work, TimeSpan due)
-    {
-        try
-        {
-            await Task.Delay(due, _clock, _stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: StopAsync has taken it from the waiting set and hands it back.
-            return;
-        }
-
-        lock (_waiting)
-        {
-            // Whoever takes it from the waiting set owns it. StopAsync empties the set and closes the queue
-            // under this lock, so if it is still here, the queue is still open.
-            if (_waiting.Remove(work))
-            {
-                _pending.Writer.TryWrite(work);
-            }
-        }
-    }
-
     private async Task RunAsync()
     {
         try
         {
-            while (await _pending.Reader.WaitToReadAsync(_stop.Token))
+            while (true)
             {
+                await _queue.WaitAsync(_stop.Token);
                 var permit = await AcquireAsync();
                 if (_workload.Draining)
                 {
@@ -173,7 +112,7 @@ internal sealed class WorkerLane
                     await Task.Delay(Timeout.Infinite, _stop.Token);
                 }
 
-                if (_pending.Reader.TryRead(out var work))
+                if (_queue.TryTake(out var work))
                 {
                     _workload.RecordPending(_backend.Name, -1);
                     if (_acknowledgement.EntryOf(work) is { } entry)
@@ -202,8 +141,9 @@ internal sealed class WorkerLane
         BackendPermit? permit = null;
         try
         {
-            // The message next in line, if it is still there, sizes the request for a token budget.
-            var tokens = _pending.Reader.TryPeek(out var next) ? EstimateTokens(next.Item.Message) : 1;
+            // The message next in line sizes the request for a token budget. Another tenant's message that arrives
+            // meanwhile may be taken instead, as fairness wants; the permit is charged for what the backend reports.
+            var tokens = _queue.TryPeek(out var next) ? EstimateTokens(next.Item.Message) : 1;
             permit = await _permits.AcquireAsync(_backend, tokens, _stop.Token);
             await _workload.AcquireSlotAsync(_backend.Name, _stop.Token);
             return permit;
