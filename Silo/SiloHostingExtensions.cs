@@ -38,6 +38,11 @@ public static class SiloHostingExtensions
 
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(host.ShutdownTimeoutSeconds));
         builder.AddChatSiloMetrics(host, mode);
+        if (mode.UsesRedis)
+        {
+            RedisStartupCheck.Register(builder.Services, mode.RedisConnectionString);
+        }
+
         builder.UseOrleans(silo =>
         {
             var (siloPort, gatewayPort) = (host.SiloPortBase + host.Instance, host.GatewayPortBase + host.Instance);

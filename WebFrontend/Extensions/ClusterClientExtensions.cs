@@ -19,11 +19,19 @@ public static class ClusterClientExtensions
         builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
 
         var cluster = builder.Configuration.GetValidated<ClusterConnectionOptions, ClusterConnectionOptionsValidator>(ClusterConnectionOptions.Section);
+        var redis = cluster.Provider == ClusterProvider.Redis
+            ? builder.Configuration.GetValidated<RedisOptions, RedisOptionsValidator>(RedisOptions.Section)
+            : null;
+        if (redis is not null)
+        {
+            // The client would otherwise retry a Redis that refuses its password for ever, never saying why.
+            RedisStartupCheck.Register(builder.Services, redis.ConnectionString);
+        }
+
         builder.UseOrleansClient(client =>
         {
-            if (cluster.Provider == ClusterProvider.Redis)
+            if (redis is not null)
             {
-                var redis = builder.Configuration.GetValidated<RedisOptions, RedisOptionsValidator>(RedisOptions.Section);
                 client.UseRedisClustering(redis.ConnectionString);
             }
             else

@@ -34,6 +34,8 @@ public sealed class OptionsValidationTests
     [InlineData("Cluster:ClusterId", "")]
     [InlineData("Storage:Provider", "Disk")]
     [InlineData("Redis:ConnectionString", "")]
+    [InlineData("Redis:ConnectionString", "127.0.0.1:6379,nosuchoption=1")]
+    [InlineData("Redis:ConnectionString", "password=only")]
     [InlineData("Chat:MaxBacklog", "0")]
     public async Task A_bad_setting_stops_the_silo_naming_its_key(string key, string value)
     {
