@@ -22,6 +22,7 @@ public static class ClusterClientExtensions
         var redis = cluster.Provider == ClusterProvider.Redis
             ? builder.Configuration.GetValidated<RedisOptions, RedisOptionsValidator>(RedisOptions.Section)
             : null;
+        var tls = ClusterTls.Load(builder.Configuration);
         if (redis is not null)
         {
             // The client would otherwise retry a Redis that refuses its password for ever, never saying why.
@@ -37,6 +38,11 @@ public static class ClusterClientExtensions
             else
             {
                 client.UseStaticClustering(cluster.GatewayEndpoints());
+            }
+
+            if (tls is not null)
+            {
+                client.UseTls(tls.Configure);
             }
 
             client.Configure<ClusterOptions>(options =>
