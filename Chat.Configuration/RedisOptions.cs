@@ -8,8 +8,12 @@ public sealed class RedisOptions
 {
     public const string Section = "Redis";
 
-    /// <summary>StackExchange.Redis connection string.</summary>
+    /// <summary>
+    /// StackExchange.Redis connection string, e.g. "redis.example:6380,password=...,ssl=true". Every user of Redis in
+    /// the cluster (membership, grain state, the work stream, the frontend's probe) parses this whole string.
+    /// </summary>
     [Required]
+    [RedisConnectionString]
     public string ConnectionString { get; set; } = "127.0.0.1:6379";
 }
 

@@ -134,7 +134,8 @@ public sealed partial class RedisStreamQueueAdapterFactory : IQueueAdapterFactor
                 // Keep retrying in the background rather than failing the silo over a Redis restart.
                 configuration.AbortOnConnectFail = false;
                 _connection = await ConnectionMultiplexer.ConnectAsync(configuration);
-                LogConnected(_logger, _name, _options.ConnectionString);
+                // The parsed form prints without the password; the connection string as given may hold one.
+                LogConnected(_logger, _name, configuration.ToString(includePassword: false));
             }
 
             return _connection;

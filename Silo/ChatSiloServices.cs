@@ -49,12 +49,14 @@ public static class ChatSiloServices
     /// </summary>
     private static void AddDurableState(ISiloBuilder silo, string redis, StreamingOptions streaming)
     {
-        silo.AddRedisGrainStorage(ChatStorage.Results, options =>
+        silo.AddRedisGrainStorage(ChatStorage.Results, options => options.Configure<Serializer, IServiceProvider>((storage, serializer, services) =>
         {
-            options.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+            storage.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
             // A cleared record (a dead-letter segment dropped at capacity) is deleted, not kept empty for ever.
-            options.DeleteStateOnClear = true;
-        });
+            storage.DeleteStateOnClear = true;
+            // Not Orleans' default JSON, whose type names a writer to Redis could choose (see StoredStateSerializer).
+            storage.GrainStorageSerializer = new StoredStateSerializer(serializer, services);
+        }));
         var lease = TimeSpan.FromSeconds(streaming.LeaseSeconds);
         silo.AddRedisStreams(
             ChatStreams.Provider,

@@ -26,6 +26,7 @@ public static class SiloHostingExtensions
         var host = configuration.GetValidated<SiloHostOptions, SiloHostOptionsValidator>(SiloHostOptions.Section);
         var cluster = configuration.GetValidated<ClusterConnectionOptions, ClusterConnectionOptionsValidator>(ClusterConnectionOptions.Section);
         var mode = SiloMode.From(configuration);
+        var tls = ClusterTls.Load(configuration);
 
         // Orleans' messaging logs every message it cannot deliver, with a stack trace: while a silo is dead but not yet
         // declared dead, that is every call routed to it, megabytes a second under load. The caller gets the failure
@@ -38,6 +39,11 @@ public static class SiloHostingExtensions
 
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(host.ShutdownTimeoutSeconds));
         builder.AddChatSiloMetrics(host, mode);
+        if (mode.UsesRedis)
+        {
+            RedisStartupCheck.Register(builder.Services, mode.RedisConnectionString);
+        }
+
         var tracing = builder.AddChatSiloTracing();
         builder.UseOrleans(silo =>
         {
@@ -67,6 +73,12 @@ public static class SiloHostingExtensions
                     primarySiloEndpoint: new IPEndPoint(IPAddress.Loopback, host.SiloPortBase),
                     serviceId: cluster.ServiceId,
                     clusterId: cluster.ClusterId);
+            }
+
+            if (tls is not null)
+            {
+                // Every connection, to other silos and from clients to this gateway, both ways authenticated.
+                silo.UseTls(tls.Configure);
             }
 
             silo.Configure<SiloOptions>(options => options.SiloName = $"silo-{host.Instance}");

@@ -11,6 +11,9 @@ namespace Silo;
 /// </summary>
 public sealed record SiloMode(ClusterProvider Membership, StorageProvider Storage, string RedisConnectionString)
 {
+    /// <summary>Whether anything of this silo's lives in Redis, so that Redis must be reachable with the right password.</summary>
+    public bool UsesRedis => Membership == ClusterProvider.Redis || Storage == StorageProvider.Redis;
+
     public static SiloMode From(IConfiguration configuration)
     {
         var cluster = configuration.GetValidated<ClusterConnectionOptions, ClusterConnectionOptionsValidator>(ClusterConnectionOptions.Section);

@@ -20,16 +20,30 @@ public static class ClusterClientExtensions
         builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
 
         var cluster = builder.Configuration.GetValidated<ClusterConnectionOptions, ClusterConnectionOptionsValidator>(ClusterConnectionOptions.Section);
+        var redis = cluster.Provider == ClusterProvider.Redis
+            ? builder.Configuration.GetValidated<RedisOptions, RedisOptionsValidator>(RedisOptions.Section)
+            : null;
+        var tls = ClusterTls.Load(builder.Configuration);
+        if (redis is not null)
+        {
+            // The client would otherwise retry a Redis that refuses its password for ever, never saying why.
+            RedisStartupCheck.Register(builder.Services, redis.ConnectionString);
+        }
+
         builder.UseOrleansClient(client =>
         {
-            if (cluster.Provider == ClusterProvider.Redis)
+            if (redis is not null)
             {
-                var redis = builder.Configuration.GetValidated<RedisOptions, RedisOptionsValidator>(RedisOptions.Section);
                 client.UseRedisClustering(redis.ConnectionString);
             }
             else
             {
                 client.UseStaticClustering(cluster.GatewayEndpoints());
+            }
+
+            if (tls is not null)
+            {
+                client.UseTls(tls.Configure);
             }
 
             client.Configure<ClusterOptions>(options =>

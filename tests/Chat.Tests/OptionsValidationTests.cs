@@ -34,8 +34,12 @@ public sealed class OptionsValidationTests
     [InlineData("Cluster:ClusterId", "")]
     [InlineData("Storage:Provider", "Disk")]
     [InlineData("Redis:ConnectionString", "")]
+    [InlineData("Redis:ConnectionString", "127.0.0.1:6379,nosuchoption=1")]
+    [InlineData("Redis:ConnectionString", "password=only")]
     [InlineData("Chat:MaxBacklog", "0")]
     [InlineData("Conversations:MaxHistoryMessages", "-1")]
+    [InlineData("Tls:CertificatePath", "/nonexistent/cluster.pfx")]
+    [InlineData("Tls:CertificatePath", "/nonexistent/cluster.pem")]
     public async Task A_bad_setting_stops_the_silo_naming_its_key(string key, string value)
     {
         var failure = await Record.ExceptionAsync(() => StartSiloAsync(key, value));
@@ -71,6 +75,7 @@ public sealed class OptionsValidationTests
     [InlineData("Cluster:Provider", "Bogus")]
     [InlineData("Cluster:Gateways", "127.0.0.1")]
     [InlineData("Cluster:RetryWindowSeconds", "-1")]
+    [InlineData("Tls:CertificatePath", "/nonexistent/cluster.pem")]
     public async Task A_bad_setting_stops_the_frontend_naming_its_key(string key, string value)
     {
         await using var frontend = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>

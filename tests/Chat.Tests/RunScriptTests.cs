@@ -21,6 +21,8 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         var data = RunScript.FreshDataDirectory("durable");
         var id = $"run-script-{Guid.NewGuid():N}";
         var message = ChatApiBatchExtensions.MessageFor(id);
+        var passwordFile = Path.Combine(data, "redis.password");
+        string password;
 
         await using (var run = await RunScript.StartAsync(output, data, silos: 2, durable: true))
         {
@@ -28,6 +30,15 @@ public sealed class RunScriptTests(ITestOutputHelper output)
             await run.WaitForSilosAsync(2);
             var started = run.ProcessesStarted();
             Assert.Equal((2, 1, 1), (started.Count(p => p.Is("Silo.dll")), started.Count(p => p.Is("WebFrontend.dll")), started.Count(p => p.Is("redis-server"))));
+
+            // Its Redis wants the password ./run generated, which only the owner may read and no command line shows.
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, OperatingSystem.IsWindows() ? default : File.GetUnixFileMode(passwordFile));
+            password = File.ReadAllText(passwordFile);
+            Assert.Matches("^[0-9a-f]{40}$", password);
+            Assert.Contains("NOAUTH", await RedisCliAsync(run.RedisPort, password: null, "ping"));
+            Assert.Equal("PONG", (await RedisCliAsync(run.RedisPort, password, "ping")).Trim());
+            Assert.DoesNotContain(started, process => process.CommandLine.Contains(password, StringComparison.Ordinal));
+            Assert.DoesNotContain(password, run.Output, StringComparison.Ordinal);
 
             using (var response = await run.Api.Submit(message, id))
             {
@@ -46,6 +57,7 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         await using (var run = await RunScript.StartAsync(output, data, silos: 1, durable: true))
         {
             Assert.Contains("Not building: no source changed since ./run last built", run.Output);
+            Assert.Equal(password, File.ReadAllText(passwordFile));
             var result = await run.Api.Result(id);
             Assert.Equal(("completed", message), (result.GetProperty("status").GetString(), result.GetProperty("result").GetString()));
 
@@ -259,6 +271,26 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         Assert.Equal(143, await run.StopAsync("TERM"));
         Assert.Equal([], started.Where(p => p.IsRunning()).Select(p => p.ToString()));
         output.WriteLine($"start, two messages and stop: {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>redis-cli against a run's Redis, with the password as ./run gives it (REDISCLI_AUTH), or none; what it printed.</summary>
+    private static async Task<string> RedisCliAsync(int port, string? password, params string[] command)
+    {
+        var start = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["-p", port.ToString(), .. command])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (password is not null)
+        {
+            start.Environment["REDISCLI_AUTH"] = password;
+        }
+
+        using var process = Process.Start(start)!;
+        var text = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return text;
     }
 
     /// <summary>One ./run (and the add-silo / stop-silo calls made on it), cleaned up whatever a test asserted.</summary>

@@ -141,6 +141,9 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>How results and GET /cluster name the silo: its silo endpoint.</summary>
     public string SiloEndpoint(int instance) => $"127.0.0.1:{_siloPortBase + instance}";
 
+    /// <summary>Where clients reach the silo's gateway.</summary>
+    public IPEndPoint GatewayEndpoint(int instance) => new(IPAddress.Loopback, _gatewayPortBase + instance);
+
     /// <summary>The silo's Prometheus scrape endpoint.</summary>
     public Uri SiloMetrics(int instance) => new($"http://127.0.0.1:{_metricsPortBase + instance}/metrics");
 

@@ -14,24 +14,35 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly bool _persistent;
     private Process _process;
 
-    private RedisServer(Process process, int port, string directory, bool persistent)
+    private RedisServer(Process process, int port, string directory, bool persistent, string? password)
     {
         _process = process;
         Port = port;
         _directory = directory;
         _persistent = persistent;
+        Password = password;
     }
 
     public int Port { get; }
 
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    /// <summary>The password the server requires (<c>requirepass</c>), or null for none.</summary>
+    public string? Password { get; }
+
+    /// <summary>How every host of the cluster is told to reach this server, its password included.</summary>
+    public string ConnectionString => Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}";
 
     /// <param name="persistent">Keep an append-only file (written before each reply), so <see cref="Kill"/> loses nothing acknowledged.</param>
-    public static async Task<RedisServer> StartAsync(bool persistent = false)
+    /// <param name="password">Require this password (given in a config file, as ./run does, not on the command line).</param>
+    public static async Task<RedisServer> StartAsync(bool persistent = false, string? password = null)
     {
         var port = FreePorts.Any();
         var directory = Directory.CreateTempSubdirectory("chat-redis-").FullName;
-        var server = new RedisServer(Launch(port, directory, persistent), port, directory, persistent);
+        if (password is not null)
+        {
+            File.WriteAllText(Path.Combine(directory, "redis.conf"), $"requirepass {password}\n");
+        }
+
+        var server = new RedisServer(Launch(port, directory, persistent), port, directory, persistent, password);
         await server.WaitUntilListeningAsync();
         return server;
     }
@@ -60,10 +71,21 @@ public sealed class RedisServer : IAsyncDisposable
     {
         var start = new ProcessStartInfo("redis-server")
         {
-            ArgumentList = { "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", persistent ? "yes" : "no", "--logfile", Path.Combine(directory, "redis.log") },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // A config file, when there is one, comes first: redis-server reads it, then the options after it.
+        var config = Path.Combine(directory, "redis.conf");
+        if (File.Exists(config))
+        {
+            start.ArgumentList.Add(config);
+        }
+
+        foreach (var argument in (string[])["--port", port.ToString(), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", persistent ? "yes" : "no", "--logfile", Path.Combine(directory, "redis.log")])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         try
         {
             return Process.Start(start)!;
