@@ -147,13 +147,20 @@ public sealed class AcrossHostsTests(ITestOutputHelper output) : IAsyncLifetime
             }
         }
 
-        StartDotnet("frontend", "WebFrontend", ["--urls", $"http://{frontend}:{FrontendPort}"], environment);
+        // A frontend that listens beyond loopback needs keys, and answers only the host names it is told are its own.
+        var key = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        StartDotnet("frontend", "WebFrontend", ["--urls", $"http://{frontend}:{FrontendPort}"], new(environment)
+        {
+            ["Auth__Keys__client"] = key,
+            ["Auth__PublicHost"] = frontend.ToString(),
+        });
         // A proxy the machine may be configured with has no route to this LAN.
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false })
         {
             BaseAddress = new Uri($"http://{frontend}:{FrontendPort}"),
             Timeout = TimeSpan.FromSeconds(60),
         };
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
         await Eventually.Returns(HealthySilosAsync, count => count == silos.Length, $"the frontend on {frontend} to count {silos.Length} silos", TimeSpan.FromSeconds(90));
         return silos;
     }
