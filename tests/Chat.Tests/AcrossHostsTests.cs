@@ -148,10 +148,12 @@ public sealed class AcrossHostsTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         // A frontend that listens beyond loopback needs keys, and answers only the host names it is told are its own.
+        // The key is an admin's: the test reads /cluster to see where work runs.
         var key = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         StartDotnet("frontend", "WebFrontend", ["--urls", $"http://{frontend}:{FrontendPort}"], new(environment)
         {
             ["Auth__Keys__client"] = key,
+            ["Auth__AdminKeys"] = "client",
             ["Auth__PublicHost"] = frontend.ToString(),
         });
         // A proxy the machine may be configured with has no route to this LAN.
