@@ -36,6 +36,7 @@ public sealed record StreamReport(
     long Lost,
     long Duplicated,
     long OutOfOrder,
+    int WatchedLate,
     double ChunksPerSecond,
     Percentiles AddedLatency,
     double CpuMicrosecondsPerChunk,
@@ -122,6 +123,7 @@ public sealed record StreamReport(
             lost,
             duplicated,
             outOfOrder,
+            replies.Count(r => r.WatchedLate),
             last > first ? chunks / ((last - first) / 1e6) : double.NaN,
             Percentiles.Of(latencies),
             chunks == 0 ? double.NaN : totalCpu * 1000 / chunks,
@@ -159,6 +161,7 @@ public sealed record StreamReport(
         text.AppendLine(CultureInfo.InvariantCulture, $"{Label} ({Conversations} conversations streaming at once)");
         Row("replies", $"{Completed} completed, {NotCompleted} not, {Wrong} wrong");
         Row("chunks", $"{Chunks} sent, {Lost} lost, {Duplicated} duplicated, {OutOfOrder} out of order");
+        Row("watched late", $"{WatchedLate} replies had ended before their watcher's first event");
         Row("delivered", string.Create(CultureInfo.InvariantCulture, $"{ChunksPerSecond:0} chunks/s over {WallSeconds:0.0} s"));
         Row("added latency", AddedLatency.ToString());
         Row("CPU per chunk", string.Create(CultureInfo.InvariantCulture, $"{CpuMicrosecondsPerChunk:0} µs ({string.Join(", ", CpuSeconds.Select(p => $"{p.Key} {p.Value:0.00} s"))})"));

@@ -9,7 +9,9 @@ namespace LoadGenerator;
 /// <summary>What one conversation's reply looked like from its SSE client.</summary>
 /// <param name="Tag">The first word of the message, under which the fake backend logged its chunks' send times.</param>
 /// <param name="Arrivals">For each delta of the final attempt, in order: its seq, when it arrived (Unix µs), its text.</param>
-public sealed record StreamedReply(string Tag, string? Status, string? Result, IReadOnlyList<(long Seq, long ArrivedAt, string Text)> Arrivals, string? Error);
+/// <param name="WatchedLate">The first event already said the message had ended: the watcher came after the reply.</param>
+public sealed record StreamedReply(
+    string Tag, string? Status, string? Result, IReadOnlyList<(long Seq, long ArrivedAt, string Text)> Arrivals, string? Error, bool WatchedLate = false);
 
 /// <summary>
 /// Opens every conversation at once, sends each one message for the fake backend, and reads each reply's
@@ -52,9 +54,12 @@ public sealed partial class StreamRun(StreamOptions options, HttpClient http)
             events.EnsureSuccessStatusCode();
             await using var body = await events.Content.ReadAsStreamAsync(cancellationToken);
             int? attempt = null;
+            var first = true;
             await foreach (var item in SseParser.Create(body).EnumerateAsync(cancellationToken))
             {
                 var arrivedAt = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / 10;
+                var wasFirst = first;
+                first = false;
                 if (item.EventType == "delta")
                 {
                     var delta = JsonSerializer.Deserialize(item.Data, StreamJson.Default.Delta)!;
@@ -72,7 +77,7 @@ public sealed partial class StreamRun(StreamOptions options, HttpClient http)
                 attempt = result.Attempts;
                 if (result.HasEnded)
                 {
-                    return new StreamedReply(tag, result.Status, result.Result, arrivals, null);
+                    return new StreamedReply(tag, result.Status, result.Result, arrivals, null, wasFirst);
                 }
             }
 
