@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Chat.Tests.Infrastructure;
 using FakeChatBackend;
 using Grains.Interfaces;
@@ -41,7 +44,14 @@ public class FairQueueingClusterFixture : ChatClusterFixture
         ["Backends:weighted:Model"] = "m-weighted",
         ["Backends:weighted:MaxConcurrency"] = Cap.ToString(),
         ["Auth:Weights:heavy"] = "3",
+        ["Auth:Keys:a"] = KeyOf("a"),
+        ["Auth:Keys:b"] = KeyOf("b"),
+        ["Auth:Keys:heavy"] = KeyOf("heavy"),
+        ["Auth:Keys:light"] = KeyOf("light"),
     };
+
+    /// <summary>Each tenant's API key: the tests submit through the frontend as its clients would.</summary>
+    public static string KeyOf(string tenant) => $"key-of-tenant-{tenant}-0123456789";
 
     protected override async Task BeforeClusterStartsAsync()
     {
@@ -71,7 +81,7 @@ public sealed class FairQueueingTests(FairQueueingClusterFixture fixture, ITestO
         const int each = 1200;
         var heavy = Enumerable.Range(0, each).Select(i => ("heavy", $"h-{i}"));
         var light = Enumerable.Range(0, each).Select(i => ("light", $"l-{i}"));
-        var queuedAt = await FairQueueingScenario.SubmitAsync(fixture.Cluster, "weighted", heavy.Zip(light, (h, l) => new[] { h, l }).SelectMany(pair => pair));
+        var queuedAt = await FairQueueingScenario.SubmitAsync(fixture, "weighted", heavy.Zip(light, (h, l) => new[] { h, l }).SelectMany(pair => pair));
 
         // Starts counted from when both tenants are queued in full, over 20 rounds of every lane. The backend counts
         // requests as they come, which is cheaper to watch than 2,400 results.
@@ -111,7 +121,7 @@ internal static class FairQueueingScenario
         var cluster = fixture.Cluster;
         var backlog = Enumerable.Range(0, Backlog).Select(i => ("a", $"a-{i}")).ToArray();
         var clock = Stopwatch.StartNew();
-        await SubmitAsync(cluster, "fair", backlog);
+        await SubmitAsync(fixture, "fair", backlog);
         var submitted = clock.Elapsed;
 
         // Every one of a's messages is held by a lane or has started, so b's arrive behind all of them.
@@ -147,7 +157,7 @@ internal static class FairQueueingScenario
         var aStarted = fixture.Fair.Stats.Requests;
         var aWaiting = Pending(cluster, "fair");
         var latecomers = Enumerable.Range(0, Latecomers).Select(i => ("b", $"b-{i}")).ToArray();
-        await SubmitAsync(cluster, "fair", latecomers);
+        await SubmitAsync(fixture, "fair", latecomers);
         var results = await Eventually.Returns(
             () => ReadAsync(cluster, latecomers),
             read => read.All(result => result.StartedAt is not null),
@@ -185,22 +195,33 @@ internal static class FairQueueingScenario
         Assert.True(measured[^1].Delay < drain / 10, $"b's last started {measured[^1].Delay:0.00} s after it was queued, against a backlog of {drain:0} s");
     }
 
-    /// <summary>Submits through the dispatcher, each id scoped to its tenant; returns when the last was accepted.</summary>
-    public static async Task<DateTimeOffset> SubmitAsync(TestCluster cluster, string backend, IEnumerable<(string Tenant, string Id)> messages)
+    /// <summary>
+    /// Submits through the frontend, each tenant with its own key, in batches of <see cref="BatchSize"/> (one tenant's
+    /// batches one after another, the tenants side by side); returns when the last was accepted.
+    /// </summary>
+    public static async Task<DateTimeOffset> SubmitAsync(FairQueueingClusterFixture fixture, string backend, IEnumerable<(string Tenant, string Id)> messages)
     {
-        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (message, _) =>
+        await Task.WhenAll(messages.GroupBy(message => message.Tenant).Select(async tenant =>
         {
-            var submission = new ChatSubmission(TenantKeys.Compose(message.Tenant, message.Id), $"{message.Tenant} says {message.Id}", Guid.NewGuid(), backend);
-            SubmitOutcome? outcome = null;
-
-            // A call through a gateway that was just killed fails; the same request again is answered as the first.
-            await Eventually.Succeeds(
-                async () => outcome = await cluster.Client.GetGrain<IChatDispatcherGrain>(IChatDispatcherGrain.AnyKey()).Submit(submission),
-                $"message {submission.Id} to be accepted");
-            Assert.Equal(SubmitStatus.Accepted, outcome!.Status);
-        });
+            foreach (var batch in tenant.Chunk(BatchSize))
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/chat/batch")
+                {
+                    Content = JsonContent.Create(new { messages = batch.Select(m => new { id = m.Id, message = $"{m.Tenant} says {m.Id}", backend }) }),
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", FairQueueingClusterFixture.KeyOf(tenant.Key));
+                using var response = await fixture.Http.SendAsync(request);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var items = (await ChatApi.Json(response)).GetProperty("items").EnumerateArray().ToArray();
+                Assert.Equal(batch.Select(m => m.Id), items.Select(item => item.GetProperty("id").GetString()));
+                // A batch the frontend repeated after a lost answer finds its messages already queued, or started.
+                Assert.All(items, item => Assert.Contains(item.GetProperty("status").GetString(), new[] { "queued", "processing", "completed" }));
+            }
+        }));
         return DateTimeOffset.UtcNow;
     }
+
+    private const int BatchSize = 500;
 
     public static async Task<ChatResult[]> ReadAsync(TestCluster cluster, IEnumerable<(string Tenant, string Id)> messages)
     {
