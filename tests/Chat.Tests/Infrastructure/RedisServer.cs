@@ -14,13 +14,14 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly bool _persistent;
     private Process _process;
 
-    private RedisServer(Process process, int port, string directory, bool persistent, string? password)
+    private RedisServer(Process process, int port, string directory, bool persistent, string? password, bool tls)
     {
         _process = process;
         Port = port;
         _directory = directory;
         _persistent = persistent;
         Password = password;
+        Tls = tls;
     }
 
     public int Port { get; }
@@ -29,20 +30,41 @@ public sealed class RedisServer : IAsyncDisposable
     public string? Password { get; }
 
     /// <summary>How every host of the cluster is told to reach this server, its password included.</summary>
-    public string ConnectionString => Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}";
+    public string ConnectionString =>
+        (Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}") + (Tls ? ",ssl=true" : "");
+
+    /// <summary>Whether the server speaks only TLS, with the certificate of <see cref="CertificateAuthorityFile"/>'s authority.</summary>
+    public bool Tls { get; }
+
+    /// <summary>With <see cref="Tls"/>: the PEM of the authority that signed the server's certificate, for clients to trust.</summary>
+    public string CertificateAuthorityFile => Path.Combine(_directory, "ca.crt");
 
     /// <param name="persistent">Keep an append-only file (written before each reply), so <see cref="Kill"/> loses nothing acknowledged.</param>
     /// <param name="password">Require this password (given in a config file, as ./run does, not on the command line).</param>
-    public static async Task<RedisServer> StartAsync(bool persistent = false, string? password = null)
+    /// <param name="tls">Serve TLS only, with a certificate for 127.0.0.1 signed by an authority made for this server.</param>
+    public static async Task<RedisServer> StartAsync(bool persistent = false, string? password = null, bool tls = false)
     {
         var port = FreePorts.Any();
         var directory = Directory.CreateTempSubdirectory("chat-redis-").FullName;
+        var config = new System.Text.StringBuilder();
         if (password is not null)
         {
-            File.WriteAllText(Path.Combine(directory, "redis.conf"), $"requirepass {password}\n");
+            config.Append(System.Globalization.CultureInfo.InvariantCulture, $"requirepass {password}\n");
         }
 
-        var server = new RedisServer(Launch(port, directory, persistent), port, directory, persistent, password);
+        if (tls)
+        {
+            TestCertificates.WriteServerCertificate(directory, "127.0.0.1");
+            config.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"tls-cert-file {directory}/server.crt\ntls-key-file {directory}/server.key\ntls-ca-cert-file {directory}/ca.crt\ntls-auth-clients no\n");
+        }
+
+        if (config.Length > 0)
+        {
+            File.WriteAllText(Path.Combine(directory, "redis.conf"), config.ToString());
+        }
+
+        var server = new RedisServer(Launch(port, directory, persistent, tls), port, directory, persistent, password, tls);
         await server.WaitUntilListeningAsync();
         return server;
     }
@@ -63,11 +85,11 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         _process.Dispose();
-        _process = Launch(Port, _directory, _persistent);
+        _process = Launch(Port, _directory, _persistent, Tls);
         await WaitUntilListeningAsync();
     }
 
-    private static Process Launch(int port, string directory, bool persistent)
+    private static Process Launch(int port, string directory, bool persistent, bool tls)
     {
         var start = new ProcessStartInfo("redis-server")
         {
@@ -81,7 +103,8 @@ public sealed class RedisServer : IAsyncDisposable
             start.ArgumentList.Add(config);
         }
 
-        foreach (var argument in (string[])["--port", port.ToString(), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", persistent ? "yes" : "no", "--logfile", Path.Combine(directory, "redis.log")])
+        string[] ports = tls ? ["--port", "0", "--tls-port", port.ToString()] : ["--port", port.ToString()];
+        foreach (var argument in (string[])[.. ports, "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", persistent ? "yes" : "no", "--logfile", Path.Combine(directory, "redis.log")])
         {
             start.ArgumentList.Add(argument);
         }
