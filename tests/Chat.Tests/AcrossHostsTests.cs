@@ -79,8 +79,11 @@ public sealed class AcrossHostsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(siloNames.Order(), before.Select(r => r.Silo).Distinct().Order());
         foreach (var silo in silos)
         {
-            var metrics = await _http.GetStringAsync(new Uri($"http://{silo}:{MetricsPort}/metrics"));
-            Assert.Contains("chat_messages_completed_total{", metrics);
+            // The worker counts a message once its result is recorded, a moment after a client can see it completed.
+            await Eventually.Returns(
+                () => _http.GetStringAsync(new Uri($"http://{silo}:{MetricsPort}/metrics")),
+                metrics => metrics.Contains("chat_messages_completed_total{", StringComparison.Ordinal),
+                $"silo {silo}'s metrics to count completed messages");
         }
 
         // The death: once the victim runs some of a second wave, its host stops answering at all.
