@@ -182,3 +182,80 @@ public sealed class RetentionTests(RetentionClusterFixture fixture) : IClassFixt
         }
     }
 }
+
+/// <summary>
+/// Durable mode, real processes and a real redis-server: a finished result's key carries its retention as a Redis
+/// expiry, so Redis drops it by itself, and the API answers 404 after.
+/// </summary>
+public sealed class DurableRetentionTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Retention = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan FailedRetention = TimeSpan.FromSeconds(15);
+
+    private RedisServer _redis = null!;
+
+    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
+
+    public async Task DisposeAsync() => await _redis.DisposeAsync();
+
+    [Fact]
+    public async Task A_finished_results_key_expires_in_Redis_after_its_retention()
+    {
+        // "down" answers nothing (a closed port) and has one attempt, so its message fails at once.
+        await using var cluster = await ProcessCluster.StartAsync("retention", _redis, silos: 1, new Dictionary<string, string>
+        {
+            ["Results__Retention"] = "00:00:05",
+            ["Results__FailedRetention"] = "00:00:15",
+            ["Processing__MaxAttempts"] = "1",
+            ["Backends__down__Kind"] = "openai",
+            ["Backends__down__Model"] = "m",
+            ["Backends__down__Endpoint"] = $"http://127.0.0.1:{FreePorts.Any()}/v1",
+        });
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        var completed = $"retained-{Guid.NewGuid():N}";
+        var failed = $"retained-failed-{Guid.NewGuid():N}";
+        using (var response = await cluster.Api.Submit(ChatApiBatchExtensions.MessageFor(completed), completed))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        using (var response = await cluster.Api.Submit(ChatApiBatchExtensions.MessageFor(failed), failed, "down"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var completedAt = (await cluster.Api.WaitForStatus(completed, "completed")).GetProperty("completedAt").GetDateTimeOffset();
+        var failedAt = (await cluster.Api.WaitForStatus(failed, "failed")).GetProperty("completedAt").GetDateTimeOffset();
+
+        // Orleans' own key layout ({ServiceId}/state/{grain type}/{key}/{state}), each with an expiry within its retention.
+        var completedKey = KeyOf(redis, completed);
+        var failedKey = KeyOf(redis, failed);
+        Assert.EndsWith($"/state/chatresult/{completed}/result", completedKey, StringComparison.Ordinal);
+        var completedTtl = await redis.GetDatabase().KeyTimeToLiveAsync(completedKey);
+        var failedTtl = await redis.GetDatabase().KeyTimeToLiveAsync(failedKey);
+        Assert.InRange(completedTtl!.Value, TimeSpan.FromMilliseconds(1), Retention);
+        Assert.InRange(failedTtl!.Value, Retention, FailedRetention);
+
+        // Redis drops the keys by itself: nobody reads them meanwhile.
+        await Eventually.Returns(() => redis.GetDatabase().KeyExistsAsync(completedKey), exists => !exists, $"the key {completedKey} to expire");
+        Assert.True(DateTimeOffset.UtcNow >= completedAt + Retention);
+        await Eventually.Returns(() => redis.GetDatabase().KeyExistsAsync(failedKey), exists => !exists, $"the key {failedKey} to expire");
+        Assert.True(DateTimeOffset.UtcNow >= failedAt + FailedRetention);
+        foreach (var id in new[] { completed, failed })
+        {
+            using var response = await cluster.Api.GetResult(id);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        // The id is free again, and its new message is stored afresh.
+        using (var response = await cluster.Api.Submit("a second life", completed))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        Assert.Equal("a second life", (await cluster.Api.WaitForStatus(completed, "completed")).GetProperty("result").GetString());
+    }
+
+    private static string KeyOf(ConnectionMultiplexer redis, string id) =>
+        (string)redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: $"*/state/*/{id}/*").Single()!;
+}
