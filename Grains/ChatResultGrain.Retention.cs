@@ -16,6 +16,7 @@ public sealed partial class ChatResultGrain
             return;
         }
 
+        await effects.ForgetAsync(Id, _current);
         await ResultRetention.ForgetAsync(state);
         _current = null;
         _clearedOutboxUnstored = false;

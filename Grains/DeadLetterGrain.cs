@@ -2,10 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Grains.DeadLetters;
 using Grains.Interfaces;
-using Grains.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Storage;
 
@@ -31,9 +29,7 @@ namespace Grains;
 /// </remarks>
 [Reentrant]
 public sealed partial class DeadLetterGrain(
-    [FromKeyedServices(ChatStorage.Results)] IGrainStorage storage,
-    IOptions<ResultsOptions> results, TimeProvider time,
-    ILogger<DeadLetterGrain> logger) : Grain, IDeadLetterGrain
+    [FromKeyedServices(ChatStorage.Results)] IGrainStorage storage, ILogger<DeadLetterGrain> logger) : Grain, IDeadLetterGrain
 {
     public const int Capacity = IDeadLetterGrain.Capacity;
 
@@ -87,18 +83,11 @@ public sealed partial class DeadLetterGrain(
     // An id no longer listed still waits for the save in progress: it may be the one that removes it.
     public ValueTask Remove(string id) => new(_index.Remove(id, _unsaved) ? SaveAsync() : _nextSave ?? _lastSave);
 
-    public async ValueTask<DeadLetterPage> List(long skip, int take) =>
-        await AfterPruningAsync(() => new DeadLetterPage(_index.Page(skip, Math.Min(take, MaxPageSize)), _index.Count));
+    public ValueTask<DeadLetterPage> List(long skip, int take) =>
+        ValueTask.FromResult(new DeadLetterPage(_index.Page(skip, Math.Min(take, MaxPageSize)), _index.Count));
 
-    public async ValueTask<DeadLetterPage> List(string tenant, long skip, int take) =>
-        await AfterPruningAsync(() => _index.PageOf(tenant, skip, Math.Min(take, MaxPageSize)));
-
-    // Failures past their retention are gone (404): they leave the list and its count before anyone pages it.
-    private async Task<T> AfterPruningAsync<T>(Func<T> page)
-    {
-        await (DeadLetterExpiry.Prune(_index, time.GetUtcNow() - results.Value.FailedRetention, _unsaved) ? SaveAsync() : Task.CompletedTask);
-        return page();
-    }
+    public ValueTask<DeadLetterPage> List(string tenant, long skip, int take) =>
+        ValueTask.FromResult(_index.PageOf(tenant, skip, Math.Min(take, MaxPageSize)));
 
     private Task SaveAsync() => _nextSave ??= _lastSave = SaveAfterAsync(_lastSave);
 
