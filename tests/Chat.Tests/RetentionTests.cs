@@ -256,6 +256,50 @@ public sealed class DurableRetentionTests : IAsyncLifetime
         Assert.Equal("a second life", (await cluster.Api.WaitForStatus(completed, "completed")).GetProperty("result").GetString());
     }
 
+    [Fact]
+    public async Task A_write_without_an_expiry_removes_the_one_an_earlier_write_set()
+    {
+        // A failed message retried is live again: Orleans' write keeps a key's expiry, so the store must remove it.
+        var cluster = new OneDurableSilo(_redis);
+        await cluster.InitializeAsync();
+        try
+        {
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+            var id = $"retried-{Guid.NewGuid():N}";
+            var services = ((InProcessSiloHandle)cluster.Cluster.Silos[0]).SiloHost.Services;
+            var grain = services.GetRequiredService<IGrainFactory>().GetGrain<IChatResultGrain>(id).GetGrainId();
+            var storage = services.GetRequiredKeyedService<IGrainStorage>(ChatStorage.Results);
+            var state = new GrainState<ChatResultState>(new ChatResultState
+            {
+                Message = "m", Status = ChatStatus.Failed, CompletedAt = DateTimeOffset.UtcNow, ExpiresAt = DateTimeOffset.UtcNow.AddHours(1),
+            });
+            await storage.WriteStateAsync("result", grain, state);
+            var key = KeyOf(redis, id);
+            Assert.InRange((await redis.GetDatabase().KeyTimeToLiveAsync(key))!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+
+            state.State = new ChatResultState { Message = "m", Status = ChatStatus.Queued };
+            await storage.WriteStateAsync("result", grain, state);
+            Assert.Null(await redis.GetDatabase().KeyTimeToLiveAsync(key));
+            Assert.True(await redis.GetDatabase().KeyExistsAsync(key));
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
     private static string KeyOf(ConnectionMultiplexer redis, string id) =>
         (string)redis.GetServer(redis.GetEndPoints()[0]).Keys(pattern: $"*/state/*/{id}/*").Single()!;
+}
+
+/// <summary>One silo whose membership and grain state live in the given redis-server.</summary>
+public sealed class OneDurableSilo(RedisServer redis) : ChatClusterFixture
+{
+    protected override short Silos => 1;
+
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Cluster:Provider"] = "Redis",
+        ["Redis:ConnectionString"] = redis.ConnectionString,
+    };
 }
