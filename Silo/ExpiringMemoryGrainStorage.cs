@@ -25,8 +25,9 @@ public sealed class ExpiringMemoryGrainStorage(IGrainStorage inner, MemoryExpiry
 
         if (expiring.ExpiresAt is { } at)
         {
-            // Cleared only as written: a later write elsewhere changes the ETag, and the clear is refused.
-            var written = new GrainState<T>(grainState.State, grainState.ETag) { RecordExists = true };
+            // Cleared only as written: a later write elsewhere changes the ETag, and the clear is refused. Only the
+            // ETag is kept, not the state, so what waits here costs a few dozen bytes, not a second copy of the result.
+            var written = new GrainState<T>(default!, grainState.ETag) { RecordExists = true };
             sweep.Track((stateName, grainId), at, () => inner.ClearStateAsync(stateName, grainId, written));
         }
         else
