@@ -2,6 +2,7 @@ using Grains.Diagnostics;
 using Grains.Interfaces;
 using Grains.Lifecycle;
 using Grains.Results;
+using Grains.Retention;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 
@@ -19,6 +20,7 @@ namespace Grains;
 public sealed partial class ChatResultGrain(
     [PersistentState("result", ChatStorage.Results)] IPersistentState<ChatResultState> state,
     LifecyclePolicy policy,
+    ResultRetention retention,
     ResultEffects effects,
     AttemptLiveness liveness,
     TimeProvider clock,
@@ -43,6 +45,7 @@ public sealed partial class ChatResultGrain(
         _current = state.RecordExists ? state.State.ToLifecycle() : null;
         _reply = new ReplyStream(Id, state.RecordExists ? state.State.ReplySeq : 0);
         _reply.Follow(_current);
+        await ForgetIfExpiredAsync();
         await TrySettleAsync(partition: null);
     }
 
@@ -75,7 +78,11 @@ public sealed partial class ChatResultGrain(
         return new SubmitOutcome(status, Snapshot(), TimeSpan.Zero);
     }
 
-    public ValueTask<ChatResult?> Get() => ValueTask.FromResult(Snapshot());
+    public async ValueTask<ChatResult?> Get()
+    {
+        await ForgetIfExpiredAsync();
+        return Snapshot();
+    }
 
     public async ValueTask<ChatResult?> Release()
     {
@@ -89,10 +96,11 @@ public sealed partial class ChatResultGrain(
         return Get();
     }
 
-    public ValueTask<ResultFeed?> Subscribe(IChatResultObserver observer, long afterSeq)
+    public async ValueTask<ResultFeed?> Subscribe(IChatResultObserver observer, long afterSeq)
     {
         _observers.Subscribe(observer);
-        return ValueTask.FromResult(Snapshot() is { } snapshot ? new ResultFeed(snapshot, _reply.After(afterSeq)) : null);
+        await ForgetIfExpiredAsync();
+        return Snapshot() is { } snapshot ? new ResultFeed(snapshot, _reply.After(afterSeq)) : null;
     }
 
     public ValueTask Unsubscribe(IChatResultObserver observer)
@@ -160,6 +168,8 @@ public sealed partial class ChatResultGrain(
 
     private async Task<Transition> ApplyAsync(MessageEvent @event, int? partition = null)
     {
+        // An expired message is gone: the event meets no message, so a submission under its id starts a new one.
+        await ForgetIfExpiredAsync();
         // Effects left over from an earlier transition come first; if they still cannot be carried out, this call
         // fails and its caller tries again.
         await SettleAsync(partition: null);
@@ -222,6 +232,7 @@ public sealed partial class ChatResultGrain(
     {
         state.State = ChatResultState.From(next);
         state.State.ReplySeq = _reply.LastSeq;
+        state.State.ExpiresAt = retention.ExpiresAt(next);
         try
         {
             await state.WriteStateAsync();

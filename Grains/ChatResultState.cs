@@ -1,5 +1,6 @@
 using Grains.Interfaces;
 using Grains.Lifecycle;
+using Grains.Retention;
 
 namespace Grains;
 
@@ -8,7 +9,7 @@ namespace Grains;
 /// ids, never reuse one), so results stored by an earlier version still load.
 /// </summary>
 [GenerateSerializer, Alias("ChatResultState")]
-public sealed class ChatResultState
+public sealed class ChatResultState : IExpiringState
 {
     [Id(0)] public string Message { get; set; } = "";
     [Id(1)] public ChatStatus Status { get; set; }
@@ -48,6 +49,9 @@ public sealed class ChatResultState
     /// held message has not ended and an ended one is never held.
     /// </summary>
     [Id(27)] public int ConversationFlags { get; set; }
+
+    /// <summary>When the finished message stops existing, by the retention in force when it ended; null while it runs.</summary>
+    [Id(29)] public DateTimeOffset? ExpiresAt { get; set; }
 
     private const int HeldFlag = 1;
     private const int NotifyFlag = 2;

@@ -8,6 +8,9 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Serialization;
+using Microsoft.Extensions.Options;
+using Orleans.Persistence;
+using Orleans.Runtime;
 using Orleans.Storage;
 using RedisStreams;
 
@@ -49,14 +52,22 @@ public static class ChatSiloServices
     /// </summary>
     private static void AddDurableState(ISiloBuilder silo, string redis, StreamingOptions streaming)
     {
+        silo.Services.AddSingleton<RedisStorageConnection>();
         silo.AddRedisGrainStorage(ChatStorage.Results, options => options.Configure<Serializer, IServiceProvider>((storage, serializer, services) =>
         {
             storage.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis);
+            storage.CreateMultiplexer = services.GetRequiredService<RedisStorageConnection>().ConnectAsync;
+            storage.GetStorageKey = RedisStateKeys.For(services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId);
             // A cleared record (a dead-letter segment dropped at capacity) is deleted, not kept empty for ever.
             storage.DeleteStateOnClear = true;
             // Not Orleans' default JSON, whose type names a writer to Redis could choose (see StoredStateSerializer).
             storage.GrainStorageSerializer = new StoredStateSerializer(serializer, services);
         }));
+        // Finished results and conversations leave Redis by themselves once their retention has passed.
+        silo.Services.DecorateGrainStorage(ChatStorage.Results, (services, redis) => new ExpiringRedisGrainStorage(
+            redis,
+            services.GetRequiredService<IOptionsMonitor<RedisStorageOptions>>().Get(ChatStorage.Results).GetStorageKey!,
+            services.GetRequiredService<RedisStorageConnection>()));
         var lease = TimeSpan.FromSeconds(streaming.LeaseSeconds);
         silo.AddRedisStreams(
             ChatStreams.Provider,
@@ -83,6 +94,11 @@ public static class ChatSiloServices
         // is what a long run's memory is made of, and nothing outside the cluster reads this store.
         silo.AddMemoryGrainStorage(ChatStorage.Results, options => options.Configure<Serializer>(
             (storage, serializer) => storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
+        // Expired results and conversations are swept out of memory, as Redis would expire them.
+        silo.Services.AddSingleton<MemoryExpirySweep>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<MemoryExpirySweep>());
+        silo.Services.DecorateGrainStorage(ChatStorage.Results, (services, memory) =>
+            new ExpiringMemoryGrainStorage(memory, services.GetRequiredService<MemoryExpirySweep>()));
         silo.AddMemoryStreams(ChatStreams.Provider, stream =>
         {
             stream.ConfigurePartitioning(streaming.Queues);

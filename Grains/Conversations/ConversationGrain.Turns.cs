@@ -29,7 +29,7 @@ public sealed partial class ConversationGrain
         }
 
         Messages[index] = EntryOf(result);
-        await state.WriteStateAsync();
+        await WriteAsync();
         Changed();
     }
 
@@ -52,7 +52,7 @@ public sealed partial class ConversationGrain
                 }
 
                 Messages.Remove(head);
-                await state.WriteStateAsync();
+                await WriteAsync();
                 continue;
             }
 

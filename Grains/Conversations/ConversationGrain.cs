@@ -19,6 +19,7 @@ public sealed partial class ConversationGrain(
     BackendCatalog backends,
     BacklogGate backlog,
     TimeProvider clock,
+    Retention.ResultRetention retention,
     IOptions<ChatOptions> chatOptions,
     IOptions<StreamingOptions> streamingOptions,
     IOptions<ConversationOptions> options,
@@ -32,7 +33,7 @@ public sealed partial class ConversationGrain(
 
     private string Id => this.GetPrimaryKeyString();
 
-    private bool Exists => state.RecordExists && !_deleting;
+    private bool Exists => state.RecordExists && !_deleting && !Expired;
 
     private List<ConversationEntry> Messages => state.State.Messages;
 
@@ -49,6 +50,7 @@ public sealed partial class ConversationGrain(
 
     public async ValueTask<ConversationView> Create(string? backend, string? system)
     {
+        await ForgetIfExpiredAsync();
         if (!state.RecordExists)
         {
             if (system is not null && ChatRules.CheckMessage(system, chatOptions.Value.MaxMessageLength) is { } problem)
@@ -58,7 +60,7 @@ public sealed partial class ConversationGrain(
 
             var definition = backends.Find(backend) ?? throw new UnknownBackendException(backend!, backends.Names);
             state.State = new ConversationState { Backend = definition.Name, System = system };
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
 
         return (await Get())!;
@@ -111,7 +113,7 @@ public sealed partial class ConversationGrain(
             // without its message and accepts it then.
             Messages.Add(new ConversationEntry(submission.Id, submission.Message, ChatStatus.Queued, null, clock.GetUtcNow(), null));
             index = Messages.Count - 1;
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
 
         var held = Messages.Take(index).Any(entry => !entry.IsTerminal);
@@ -120,7 +122,7 @@ public sealed partial class ConversationGrain(
         {
             // The id holds a message of its own elsewhere: this conversation never had it.
             Messages.RemoveAll(entry => entry.Id == submission.Id);
-            await state.WriteStateAsync();
+            await WriteAsync();
         }
 
         Changed();
@@ -129,7 +131,7 @@ public sealed partial class ConversationGrain(
 
     public ValueTask<ConversationTurn[]> History(string messageId)
     {
-        var index = state.RecordExists ? Messages.FindIndex(entry => entry.Id == messageId) : -1;
+        var index = Exists ? Messages.FindIndex(entry => entry.Id == messageId) : -1;
         return ValueTask.FromResult(index < 0
             ? []
             : ConversationHistory.Before(state.State.System, Messages.Take(index), options.Value.MaxHistoryMessages));
@@ -172,7 +174,7 @@ public sealed partial class ConversationGrain(
         }
 
         state.State.Deleting = true;
-        await state.WriteStateAsync();
+        await WriteAsync();
         await FinishDeleteAsync();
         return true;
     }

@@ -6,6 +6,7 @@ using Grains.Load;
 using Grains.Options;
 using Grains.Placement;
 using Grains.Processing;
+using Grains.Retention;
 using Grains.Work;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
@@ -26,6 +27,8 @@ public static class ChatSiloBuilderExtensions
         services.AddValidatedOptions<ProcessingOptions, ProcessingOptionsValidator>(ProcessingOptions.Section);
         services.AddValidatedOptions<StreamingOptions, StreamingOptionsValidator>(StreamingOptions.Section);
         services.AddValidatedOptions<ConversationOptions, ConversationOptionsValidator>(ConversationOptions.Section);
+        services.AddValidatedOptions<ResultsOptions, ResultsOptionsValidator>(ResultsOptions.Section);
+        services.AddSingleton<ResultRetention>();
         // Read and checked now, so a bad backend stops the silo before it starts, with the key to fix.
         services.AddSingleton(BackendCatalog.Load(silo.Configuration));
         services.AddSingleton(TenantWeights.Load(silo.Configuration));

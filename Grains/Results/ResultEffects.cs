@@ -40,6 +40,15 @@ public sealed partial class ResultEffects(IGrainFactory grains, WorkStream strea
         }
     }
 
+    /// <summary>A failed message past its retention leaves the dead letters with it.</summary>
+    public async Task ForgetAsync(string id, MessageState state)
+    {
+        if (state.Status == ChatStatus.Failed)
+        {
+            await grains.GetGrain<IDeadLetterGrain>(0).Remove(id);
+        }
+    }
+
     /// <summary>Best effort: if the worker cannot be reached, the attempt's late reply is ignored anyway.</summary>
     public async Task StopAttemptAsync(string id, string worker)
     {

@@ -55,6 +55,19 @@ public static class ResultsApi
             cancellationToken);
         var results = await Task.WhenAll(ids.Ids.Select(id =>
             cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Get().AsTask(), cancellationToken)));
+        // A listed failure gone past its retention (Results__FailedRetention) leaves the list once it is seen missing.
+        var gone = ids.Ids.Where((_, index) => results[index] is null).ToList();
+        if (gone.Count > 0)
+        {
+            await cluster.CallAsync(
+                async grains =>
+                {
+                    await Task.WhenAll(gone.Select(id => grains.GetGrain<IDeadLetterGrain>(0).Remove(id).AsTask()));
+                    return gone.Count;
+                },
+                cancellationToken);
+        }
+
         var items = results.OfType<ChatResult>().Select(result => ResultResponse.From(caller.Shown(result))).ToList();
         return TypedResults.Ok(new ResultsPage(items, number, size, ids.Total));
     }

@@ -38,6 +38,8 @@ public sealed class OptionsValidationTests
     [InlineData("Redis:ConnectionString", "password=only")]
     [InlineData("Chat:MaxBacklog", "0")]
     [InlineData("Conversations:MaxHistoryMessages", "-1")]
+    [InlineData("Results:Retention", "00:00:00")]
+    [InlineData("Results:FailedRetention", "-00:00:01")]
     [InlineData("Tls:CertificatePath", "/nonexistent/cluster.pfx")]
     [InlineData("Tls:CertificatePath", "/nonexistent/cluster.pem")]
     public async Task A_bad_setting_stops_the_silo_naming_its_key(string key, string value)

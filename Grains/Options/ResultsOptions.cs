@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Grains.Options;
+
+/// <summary>How long finished messages are kept (section "Results").</summary>
+public sealed class ResultsOptions
+{
+    public const string Section = "Results";
+
+    /// <summary>
+    /// How long a completed or cancelled message stays readable after it ended; then it, and a conversation whose
+    /// messages have all gone, answer 404 and leave storage, so the store does not grow for ever.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// The same for a failed message, which an operator may still want to read and retry: its own setting, so
+    /// failures can be kept longer than successes. The same week by default.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan FailedRetention { get; set; } = TimeSpan.FromDays(7);
+}
+
+[OptionsValidator]
+public sealed partial class ResultsOptionsValidator : IValidateOptions<ResultsOptions>;
