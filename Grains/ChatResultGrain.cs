@@ -67,7 +67,7 @@ public sealed partial class ChatResultGrain(
 
         var accept = new Accept(
             submission.Message, submission.Request, clock.GetUtcNow(), submission.Backend ?? BackendNames.Echo, submission.ConversationId, submission.Held,
-            ChatTracing.CurrentTraceParent());
+            ChatTracing.CurrentTraceParent(), submission.CallbackUrl);
         var transition = await ApplyAsync(accept, partition);
         var status = transition.Verdict switch
         {

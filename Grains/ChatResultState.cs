@@ -53,6 +53,10 @@ public sealed class ChatResultState : IExpiringState
     /// <summary>When the finished message stops existing, by the retention in force when it ended; null while it runs.</summary>
     [Id(29)] public DateTimeOffset? ExpiresAt { get; set; }
 
+    [Id(30)] public string? CallbackUrl { get; set; }
+
+    [Id(31)] public bool OutboxNotifyWebhooks { get; set; }
+
     private const int HeldFlag = 1;
     private const int NotifyFlag = 2;
 
@@ -71,7 +75,7 @@ public sealed class ChatResultState : IExpiringState
         Version = Version,
         AcceptRequest = AcceptRequest,
         RetryRequest = RetryRequest,
-        Outbox = new Outbox(OutboxPublish, OutboxNotBefore, (DeadLetterChange)OutboxDeadLetter, (ConversationFlags & NotifyFlag) != 0),
+        Outbox = new Outbox(OutboxPublish, OutboxNotBefore, (DeadLetterChange)OutboxDeadLetter, (ConversationFlags & NotifyFlag) != 0, OutboxNotifyWebhooks),
         // Results stored before backends existed were all echo's.
         RequestedBackend = RequestedBackend ?? BackendNames.Echo,
         Backend = Backend ?? BackendNames.Echo,
@@ -82,6 +86,7 @@ public sealed class ChatResultState : IExpiringState
         TraceParent = TraceParent,
         ConversationId = ConversationId,
         Held = (ConversationFlags & HeldFlag) != 0,
+        CallbackUrl = CallbackUrl,
     };
 
     public static ChatResultState From(MessageState state) => new()
@@ -114,5 +119,7 @@ public sealed class ChatResultState : IExpiringState
         TraceParent = state.TraceParent,
         ConversationId = state.ConversationId,
         ConversationFlags = (state.Held ? HeldFlag : 0) | (state.Outbox.NotifyConversation ? NotifyFlag : 0),
+        CallbackUrl = state.CallbackUrl,
+        OutboxNotifyWebhooks = state.Outbox.NotifyWebhooks,
     };
 }

@@ -85,6 +85,8 @@ public static class ChatSiloServices
                 ConfigureWorkStream(stream, streaming);
             });
         silo.Services.AddSingleton<IWorkStreamAcknowledger, RedisWorkStreamAcknowledger>();
+        // Webhook deliveries a dead silo left pending are woken from here.
+        silo.UseRedisReminderService(reminders => reminders.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
     }
 
     /// <summary>Embedded mode: everything in the silos' memory; a stopped silo takes its share with it.</summary>
@@ -99,6 +101,7 @@ public static class ChatSiloServices
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(services => services.GetRequiredService<MemoryExpirySweep>());
         silo.Services.DecorateGrainStorage(ChatStorage.Results, (services, memory) =>
             new ExpiringMemoryGrainStorage(memory, services.GetRequiredService<MemoryExpirySweep>()));
+        silo.UseInMemoryReminderService();
         silo.AddMemoryStreams(ChatStreams.Provider, stream =>
         {
             stream.ConfigurePartitioning(streaming.Queues);

@@ -7,6 +7,7 @@ using Grains.Options;
 using Grains.Placement;
 using Grains.Processing;
 using Grains.Retention;
+using Grains.Webhooks;
 using Grains.Work;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
@@ -18,7 +19,8 @@ public static class ChatSiloBuilderExtensions
 {
     /// <summary>
     /// The grains' own services: their options, the backends, the partition placement and the silo's workload.
-    /// Clustering, grain storage, the work stream's provider and the dashboard are the host's choice.
+    /// Clustering, grain storage, the work stream's provider, the reminder service (which webhook deliveries need) and
+    /// the dashboard are the host's choice.
     /// </summary>
     public static ISiloBuilder AddChatProcessing(this ISiloBuilder silo)
     {
@@ -44,6 +46,7 @@ public static class ChatSiloBuilderExtensions
         services.AddSingleton<ClusterLoadReporter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterLoadReporter>());
         services.AddMessageLifecycle();
+        services.AddWebhooks();
         services.AddSingleton<WorkAcknowledgement>();
         services.AddChatProcessor();
         services.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();

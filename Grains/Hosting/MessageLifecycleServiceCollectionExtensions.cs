@@ -1,3 +1,4 @@
+using Chat.Configuration;
 using Grains.Backends;
 using Grains.Conversations;
 using Grains.Lifecycle;
@@ -26,6 +27,7 @@ public static class MessageLifecycleServiceCollectionExtensions
                 options.MaxRateLimitedRetries)
             {
                 Fallbacks = provider.GetRequiredService<BackendCatalog>().Fallbacks,
+                Webhooks = provider.GetRequiredService<IOptions<WebhooksOptions>>().Value.Subscribers.Count > 0,
             };
         });
         services.AddSingleton<WorkStream>();

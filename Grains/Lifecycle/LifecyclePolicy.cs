@@ -9,6 +9,9 @@ public sealed record LifecyclePolicy(int MaxAttempts, TimeSpan RetryBaseDelay, T
     /// <summary>Backend name to its fallback's name (case-insensitive); a backend without one is absent.</summary>
     public IReadOnlyDictionary<string, string> Fallbacks { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Whether webhook subscribers are configured, so every message that finishes is handed to its delivery.</summary>
+    public bool Webhooks { get; init; }
+
     public string? FallbackOf(string backend) => Fallbacks.TryGetValue(backend, out var fallback) ? fallback : null;
 
     /// <summary>Exponential backoff with jitter: base × 2^(n-1), capped, then 50–100% of that as <paramref name="jitter"/> (0..1) says.</summary>

@@ -9,11 +9,11 @@ public abstract record MessageEvent(DateTimeOffset At);
 /// A client submits the message for <paramref name="Backend"/>; <paramref name="Request"/> identifies the request
 /// across repeats. A message of a conversation names it; <paramref name="Held"/>: an earlier message of that
 /// conversation has not ended, so this one waits for a <see cref="Release"/> before it is handed to the stream.
-/// <paramref name="TraceParent"/> is its trace context, if it is traced.
+/// <paramref name="TraceParent"/> is its trace context, if it is traced; <paramref name="CallbackUrl"/> where to tell its outcome.
 /// </summary>
 public sealed record Accept(
     string Message, Guid Request, DateTimeOffset At, string Backend = BackendNames.Echo, string? ConversationId = null, bool Held = false,
-    string? TraceParent = null)
+    string? TraceParent = null, string? CallbackUrl = null)
     : MessageEvent(At);
 
 /// <summary>The message's turn in its conversation has come: a held message is handed to the stream. Repeat-safe.</summary>

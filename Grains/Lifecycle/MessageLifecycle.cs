@@ -38,8 +38,14 @@ public static partial class MessageLifecycle
             (_, Retry retry) => OnRetry(state, retry),
             _ => throw new ArgumentException($"Unknown event {@event.GetType().Name}.", nameof(@event)),
         };
-        return NoticeToConversation(state, transition);
+        return NoticeToWebhooks(state, NoticeToConversation(state, transition), policy);
     }
+
+    /// <summary>A message that ends is handed, durably, to its webhook delivery when anyone is to be told.</summary>
+    private static Transition NoticeToWebhooks(MessageState? before, Transition transition, LifecyclePolicy policy) =>
+        transition is { Changed: true, State: { IsTerminal: true } next } && before?.IsTerminal != true && (policy.Webhooks || next.CallbackUrl is not null)
+            ? transition with { State = next with { Outbox = next.Outbox with { NotifyWebhooks = true } } }
+            : transition;
 
     /// <summary>A conversation's message that ends tells its conversation, durably, whatever ended it.</summary>
     private static Transition NoticeToConversation(MessageState? before, Transition transition) =>
@@ -71,6 +77,7 @@ public static partial class MessageLifecycle
             TraceParent = accept.TraceParent,
             ConversationId = accept.ConversationId,
             Held = accept.Held,
+            CallbackUrl = accept.CallbackUrl,
             Outbox = Outbox.Empty with { Publish = !accept.Held },
         };
         return Applied(accepted);

@@ -77,6 +77,9 @@ public sealed record MessageState
     /// </summary>
     public bool Held { get; init; }
 
+    /// <summary>Where the submission asked to be told the outcome, besides the configured webhooks (null: nowhere).</summary>
+    public string? CallbackUrl { get; init; }
+
     public int AttemptsThisRound => Attempts - RoundStartAttempts;
 
     public bool IsTerminal => Status is ChatStatus.Completed or ChatStatus.Failed or ChatStatus.Cancelled;

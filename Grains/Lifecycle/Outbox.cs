@@ -21,9 +21,13 @@ public enum DeadLetterChange
 /// Tell the message's conversation how it ended, so the conversation records it and releases its next message (a
 /// conversation takes the same outcome twice as once).
 /// </param>
-public sealed record Outbox(bool Publish, DateTimeOffset? NotBefore, DeadLetterChange DeadLetter, bool NotifyConversation = false)
+/// <param name="NotifyWebhooks">
+/// Hand the finished message to its webhook delivery, which stores it and delivers it in the background (a delivery
+/// takes the same outcome twice as once).
+/// </param>
+public sealed record Outbox(bool Publish, DateTimeOffset? NotBefore, DeadLetterChange DeadLetter, bool NotifyConversation = false, bool NotifyWebhooks = false)
 {
     public static readonly Outbox Empty = new(false, null, DeadLetterChange.None);
 
-    public bool IsEmpty => !Publish && DeadLetter == DeadLetterChange.None && !NotifyConversation;
+    public bool IsEmpty => !Publish && DeadLetter == DeadLetterChange.None && !NotifyConversation && !NotifyWebhooks;
 }

@@ -1,13 +1,15 @@
 using Grains.Interfaces;
 using Grains.Lifecycle;
 using Grains.Streams;
+using Grains.Webhooks;
 using Grains.Work;
 using Microsoft.Extensions.Logging;
 
 namespace Grains.Results;
 
 /// <summary>Carries out what a result grain's transitions ask for, beyond storing the state.</summary>
-public sealed partial class ResultEffects(IGrainFactory grains, WorkStream stream, SiloWorkload workload, ILogger<ResultEffects> logger)
+public sealed partial class ResultEffects(
+    IGrainFactory grains, WorkStream stream, SiloWorkload workload, WebhookHandOver webhooks, ILogger<ResultEffects> logger)
 {
     /// <summary>
     /// The durable effects, each safe to repeat. Published after the dead-letter change, so that a message handed
@@ -37,6 +39,11 @@ public sealed partial class ResultEffects(IGrainFactory grains, WorkStream strea
         if (outbox.NotifyConversation && state.ConversationId is { } conversation)
         {
             await grains.GetGrain<IConversationGrain>(conversation).MessageEnded(state.ToResult(id));
+        }
+
+        if (outbox.NotifyWebhooks)
+        {
+            await webhooks.HandOverAsync(id, state);
         }
     }
 

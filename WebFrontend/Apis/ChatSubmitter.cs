@@ -37,11 +37,11 @@ public sealed record SubmitAnswer(
 /// One message's checks and its submission to the cluster, shared by POST /chat and each item of POST /chat/batch, so
 /// both accept the same messages and keep the same idempotency.
 /// </summary>
-public sealed class ChatSubmitter(ClusterCaller cluster, IOptions<ChatOptions> options)
+public sealed class ChatSubmitter(ClusterCaller cluster, IOptions<ChatOptions> options, CallbackAddresses callbacks)
 {
     public async Task<SubmitAnswer> SubmitAsync(ChatRequest body, ApiCaller caller, CancellationToken cancellationToken)
     {
-        if (Check(body) is { } problem)
+        if (await CheckAsync(body, cancellationToken) is { } problem)
         {
             return new SubmitAnswer(SubmitAnswerKind.Invalid, body.Id, Problem: problem);
         }
@@ -50,7 +50,7 @@ public sealed class ChatSubmitter(ClusterCaller cluster, IOptions<ChatOptions> o
         // The client's id, kept under its key's tenant: the same id from another key is another message.
         var generatedId = body.Id is null;
         var id = body.Id ?? ChatRules.NewId();
-        var submission = new ChatSubmission(caller.KeyOf(id), body.Message!, Guid.NewGuid(), body.Backend);
+        var submission = new ChatSubmission(caller.KeyOf(id), body.Message!, Guid.NewGuid(), body.Backend, CallbackUrl: body.CallbackUrl);
         SubmitOutcome outcome;
         try
         {
@@ -82,7 +82,7 @@ public sealed class ChatSubmitter(ClusterCaller cluster, IOptions<ChatOptions> o
         };
     }
 
-    private ProblemHttpResult? Check(ChatRequest body)
+    private async Task<ProblemHttpResult?> CheckAsync(ChatRequest body, CancellationToken cancellationToken)
     {
         if (ChatRules.CheckMessage(body.Message, options.Value.MaxMessageLength) is { } messageProblem)
         {
@@ -94,8 +94,14 @@ public sealed class ChatSubmitter(ClusterCaller cluster, IOptions<ChatOptions> o
             return Problems.Validation("id", ChatRules.CheckIdMessage(body.Id));
         }
 
-        return body.Backend is not null && !BackendNames.IsValid(body.Backend)
-            ? Problems.Validation("backend", $"The backend name '{body.Backend}' is not valid: use {BackendNames.Rule}.")
+        if (body.Backend is not null && !BackendNames.IsValid(body.Backend))
+        {
+            return Problems.Validation("backend", $"The backend name '{body.Backend}' is not valid: use {BackendNames.Rule}.");
+        }
+
+        // Last, since it may ask DNS: a callback may not point the cluster at the services beside it.
+        return body.CallbackUrl is not null && await callbacks.CheckAsync(body.CallbackUrl, cancellationToken) is { } callbackProblem
+            ? Problems.Validation("callbackUrl", callbackProblem)
             : null;
     }
 }

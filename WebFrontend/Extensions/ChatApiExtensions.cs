@@ -12,6 +12,9 @@ public static class ChatApiExtensions
     {
         builder.Services.AddValidatedOptions<ChatOptions, ChatOptionsValidator>(ChatOptions.Section);
         builder.Services.AddSingleton<ChatSubmitter>();
+        // A message's callbackUrl is checked against the webhook settings when it is submitted.
+        WebhooksOptions.Add(builder.Services);
+        builder.Services.AddSingleton<CallbackAddresses>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, FrontendJsonContext.Default));
 
         var chat = builder.Configuration.GetValidated<ChatOptions, ChatOptionsValidator>(ChatOptions.Section);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Grains.Interfaces;
 using Microsoft.AspNetCore.Mvc;
 
 namespace WebFrontend.Model;

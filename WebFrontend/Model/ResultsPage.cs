@@ -1,3 +1,5 @@
+using Grains.Interfaces;
+
 namespace WebFrontend.Model;
 
 /// <summary>Body of GET /results: one page of results, newest first.</summary>

@@ -1,12 +1,11 @@
-using Grains.Interfaces;
-
-namespace WebFrontend.Model;
+namespace Grains.Interfaces;
 
 /// <summary>
-/// Body of GET /result/{id}. <see cref="Result"/> is the reply text; <see cref="Backend"/> the backend it is queued
-/// for or was answered by, with the model and token counts that backend reported (null when it reported none);
-/// <see cref="Partial"/> the reply so far while the message is processing (null otherwise); <see cref="ConversationId"/>
-/// the conversation the message belongs to (null for a message on its own).
+/// Body of GET /result/{id}, and of every webhook delivery, so a receiver reads the document it could have polled for.
+/// <see cref="Result"/> is the reply text; <see cref="Backend"/> the backend it is queued for or was answered by, with
+/// the model and token counts that backend reported (null when it reported none); <see cref="Partial"/> the reply so
+/// far while the message is processing (null otherwise); <see cref="ConversationId"/> the conversation the message
+/// belongs to (null for a message on its own).
 /// </summary>
 public sealed record ResultResponse(
     string Id,

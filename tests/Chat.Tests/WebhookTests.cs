@@ -1,0 +1,202 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Chat.Tests.Infrastructure;
+
+namespace Chat.Tests;
+
+/// <summary>
+/// Two silos with the scripted processor (a failure is final at once) and a webhook receiver on loopback, configured as
+/// two subscribers: "orders", signed, which answers, and "silent", which never does. Callbacks may reach the receiver
+/// by the name localhost, which the allow-list names, but not by its address.
+/// </summary>
+public sealed class WebhookClusterFixture : ChatClusterFixture
+{
+    public const string OrdersSecret = "orders-secret-for-tests";
+    public const string CallbackSecret = "callback-secret-for-tests";
+
+    public WebhookReceiver Receiver { get; private set; } = null!;
+
+    protected override short Silos => 2;
+
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Test:Processor"] = "scripted",
+        ["Processing:TimeoutSeconds"] = "120",
+        ["Processing:MaxAttempts"] = "1",
+        ["Webhooks:orders:Url"] = Receiver.Url("/orders"),
+        ["Webhooks:orders:Secret"] = OrdersSecret,
+        ["Webhooks:silent:Url"] = Receiver.Url(WebhookReceiver.SilentPath),
+        ["Webhooks:CallbackSecret"] = CallbackSecret,
+        ["Webhooks:AllowedHosts"] = "localhost",
+        // Long enough that a silent subscriber's request is still open while the test looks.
+        ["Webhooks:Timeout"] = "00:01:00",
+        ["Webhooks:MaxAttempts"] = "5",
+        ["Webhooks:RetryBaseDelay"] = "00:00:00.200",
+        ["Webhooks:RetryMaxDelay"] = "00:00:01",
+    };
+
+    protected override async Task BeforeClusterStartsAsync() => Receiver = await WebhookReceiver.StartAsync();
+
+    protected override async Task AfterClusterStopsAsync() => await Receiver.DisposeAsync();
+}
+
+public sealed class WebhookTests(WebhookClusterFixture fixture) : IClassFixture<WebhookClusterFixture>
+{
+    private const string Orders = "/orders";
+    private const string Callback = "/callback";
+
+    private WebhookReceiver Receiver => fixture.Receiver;
+
+    [Fact]
+    public async Task A_finished_message_is_posted_to_each_subscriber_signed_with_its_secret_and_the_body_GET_result_answers()
+    {
+        var script = new ProcessorScript();
+        var id = NewId("signed");
+        await SubmitAsync(new { message = script.Echo("sign this"), id });
+
+        var delivery = await Receiver.WaitForDelivered(Orders, id);
+        Assert.Equal(Sign(delivery.Body, WebhookClusterFixture.OrdersSecret), delivery.Header("X-Signature-256"));
+        Assert.Equal("message.completed", delivery.Header("X-Webhook-Event"));
+        Assert.Equal("application/json; charset=utf-8", delivery.Header("Content-Type"));
+        Assert.Matches("^[0-9a-f]{32}$", delivery.Header("X-Webhook-Id"));
+        await AssertBodyIsResultAsync(id, delivery.Body);
+        Assert.Equal("completed", JsonNode.Parse(delivery.Body)!["status"]!.GetValue<string>());
+        Assert.Single(Receiver.Received(Orders, id));
+    }
+
+    [Fact]
+    public async Task A_delivery_the_receiver_fails_is_made_again_with_the_same_id_and_body_until_it_is_taken()
+    {
+        var script = new ProcessorScript();
+        var id = NewId("redelivered");
+        Receiver.FailFirst(id, 2);
+        await SubmitAsync(new { message = script.Echo("retry me"), id });
+
+        await Receiver.WaitForDelivered(Orders, id);
+        var attempts = Receiver.Received(Orders, id);
+        Assert.Equal([500, 500, 200], attempts.Select(attempt => attempt.Answered));
+        Assert.Equal(["1", "2", "3"], attempts.Select(attempt => attempt.Header("X-Webhook-Attempt")));
+        Assert.Single(attempts.Select(attempt => attempt.Header("X-Webhook-Id")).Distinct());
+        Assert.Single(attempts.Select(attempt => attempt.Body).Distinct());
+        Assert.All(attempts, attempt => Assert.Equal(Sign(attempt.Body, WebhookClusterFixture.OrdersSecret), attempt.Header("X-Signature-256")));
+        await AssertBodyIsResultAsync(id, attempts[^1].Body);
+    }
+
+    [Fact]
+    public async Task Failed_and_cancelled_messages_are_delivered_with_their_outcome()
+    {
+        var script = new ProcessorScript();
+        var failed = NewId("failed");
+        var cancelled = NewId("cancelled");
+        await SubmitAsync(new { message = script.Fail(1, "fails once, and once is final"), id = failed });
+        var hanging = script.Hang("cancel me");
+        await SubmitAsync(new { message = hanging, id = cancelled });
+        await script.WaitUntilRunning(hanging);
+        using (var cancel = await fixture.Http.DeleteAsync($"/chat/{cancelled}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        }
+
+        var failure = await Receiver.WaitForDelivered(Orders, failed);
+        Assert.Equal("message.failed", failure.Header("X-Webhook-Event"));
+        Assert.Equal("failed", JsonNode.Parse(failure.Body)!["status"]!.GetValue<string>());
+        Assert.Contains("scripted failure 1 of 1", JsonNode.Parse(failure.Body)!["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        await AssertBodyIsResultAsync(failed, failure.Body);
+
+        var cancellation = await Receiver.WaitForDelivered(Orders, cancelled);
+        Assert.Equal("message.cancelled", cancellation.Header("X-Webhook-Event"));
+        Assert.Equal("cancelled", JsonNode.Parse(cancellation.Body)!["status"]!.GetValue<string>());
+        await AssertBodyIsResultAsync(cancelled, cancellation.Body);
+    }
+
+    [Fact]
+    public async Task A_callback_url_is_refused_for_loopback_private_and_link_local_addresses_unless_its_host_is_allowed()
+    {
+        var script = new ProcessorScript();
+        string[] refused =
+        [
+            Receiver.Url(Callback),
+            Receiver.Url(Callback, "[::1]"),
+            "http://10.1.2.3/hook",
+            "http://192.168.0.10:8080/hook",
+            "https://169.254.169.254/latest/meta-data",
+            "http://0.0.0.0/",
+            "ftp://localhost/hook",
+            "http://user:secret@localhost/hook",
+            "/relative/hook",
+        ];
+        foreach (var url in refused)
+        {
+            using var response = await fixture.Http.PostAsJsonAsync("/chat", new { message = script.Echo("refused"), callbackUrl = url });
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url}: {response.StatusCode}");
+            Assert.Equal(["callbackUrl"], (await ChatApi.Json(response)).GetProperty("errors").EnumerateObject().Select(error => error.Name));
+        }
+
+        // A batch refuses the item, and takes the others.
+        var allowedInBatch = NewId("batch-ok");
+        using (var batch = await fixture.Http.PostAsJsonAsync("/chat/batch", new
+        {
+            messages = new object[]
+            {
+                new { message = script.Echo("batch refused"), callbackUrl = Receiver.Url(Callback) },
+                new { message = script.Echo("batch accepted"), id = allowedInBatch, callbackUrl = Receiver.Url(Callback, "localhost") },
+            },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
+            var items = (await ChatApi.Json(batch)).GetProperty("items");
+            Assert.Equal(["callbackUrl"], items[0].GetProperty("problem").GetProperty("errors").EnumerateObject().Select(error => error.Name));
+            Assert.Equal("queued", items[1].GetProperty("status").GetString());
+        }
+
+        // The receiver by a name Webhooks:AllowedHosts lists: accepted, and told, signed with the callback secret.
+        var id = NewId("callback");
+        await SubmitAsync(new { message = script.Echo("call me back"), id, callbackUrl = Receiver.Url(Callback, "localhost") });
+        foreach (var messageId in new[] { id, allowedInBatch })
+        {
+            var delivery = await Receiver.WaitForDelivered(Callback, messageId);
+            Assert.Equal(Sign(delivery.Body, WebhookClusterFixture.CallbackSecret), delivery.Header("X-Signature-256"));
+            await AssertBodyIsResultAsync(messageId, delivery.Body);
+            // The configured subscribers hear of it as well, under the same delivery id.
+            Assert.Equal(delivery.Header("X-Webhook-Id"), (await Receiver.WaitForDelivered(Orders, messageId)).Header("X-Webhook-Id"));
+        }
+    }
+
+    [Fact]
+    public async Task A_subscriber_that_never_answers_holds_up_neither_the_message_nor_the_other_subscribers()
+    {
+        var script = new ProcessorScript();
+        var id = NewId("silent");
+        await SubmitAsync(new { message = script.Echo("nobody waits"), id });
+
+        var open = (await Receiver.WaitFor(WebhookReceiver.SilentPath, id, requests => requests.Count == 1, "the silent subscriber to be sent the outcome"))[0];
+        await Receiver.WaitForDelivered(Orders, id);
+        // The message's grain answers at once, well within the minute the silent request may take.
+        using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var response = await fixture.Http.GetAsync($"/result/{id}", reading.Token);
+        Assert.Equal("completed", (await ChatApi.Json(response)).GetProperty("status").GetString());
+        Assert.False(open.Ended, "the silent subscriber's request ended");
+    }
+
+    private async Task SubmitAsync(object body)
+    {
+        using var response = await fixture.Http.PostAsJsonAsync("/chat", body);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    private async Task AssertBodyIsResultAsync(string id, string body)
+    {
+        using var response = await fixture.Api.GetResult(id);
+        var result = await response.Content.ReadAsStringAsync();
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(result), JsonNode.Parse(body)), $"webhook body {body}\nGET /result/{id} {result}");
+    }
+
+    private static string Sign(string body, string secret) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
+
+    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+}
