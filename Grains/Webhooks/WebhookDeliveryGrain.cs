@@ -98,8 +98,15 @@ public sealed partial class WebhookDeliveryGrain(
 
     private async Task AttemptAsync(CancellationToken cancellationToken)
     {
-        if (!state.RecordExists || state.State.Target.NextAttemptAt > clock.GetUtcNow())
+        if (!state.RecordExists)
         {
+            return;
+        }
+
+        if (state.State.Target.NextAttemptAt > clock.GetUtcNow())
+        {
+            // The timer runs on its own clock and may fire a little before the wall clock reaches the time.
+            ScheduleNext();
             return;
         }
 

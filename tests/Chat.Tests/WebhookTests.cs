@@ -5,6 +5,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Chat.Tests.Infrastructure;
+using Grains.Interfaces;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+using Orleans.TestingHost;
 
 namespace Chat.Tests;
 
@@ -199,4 +203,79 @@ public sealed class WebhookTests(WebhookClusterFixture fixture) : IClassFixture<
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
 
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+}
+
+/// <summary>Durable mode: three silos on a private redis-server, one subscriber that fails until told otherwise.</summary>
+public sealed class DurableWebhookCluster(RedisServer redis, WebhookReceiver receiver) : ChatClusterFixture
+{
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Cluster:Provider"] = "Redis",
+        ["Redis:ConnectionString"] = redis.ConnectionString,
+        ["Webhooks:orders:Url"] = receiver.Url("/orders"),
+        ["Webhooks:orders:Secret"] = WebhookClusterFixture.OrdersSecret,
+        ["Webhooks:MaxAttempts"] = "100",
+        ["Webhooks:RetryBaseDelay"] = "00:00:00.200",
+        ["Webhooks:RetryMaxDelay"] = "00:00:00.500",
+    };
+}
+
+public sealed class WebhookFailoverTests : IAsyncLifetime
+{
+    private RedisServer _redis = null!;
+    private WebhookReceiver _receiver = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _receiver = await WebhookReceiver.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_delivery_pending_on_a_silo_that_is_killed_is_made_from_a_survivor()
+    {
+        var cluster = new DurableWebhookCluster(_redis, _receiver);
+        await cluster.InitializeAsync();
+        try
+        {
+            var id = $"failover-{Guid.NewGuid():N}";
+            _receiver.FailFirst(id, int.MaxValue);
+            using (var submitted = await cluster.Api.Submit("tell the shop", id))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+            }
+
+            await _receiver.WaitFor("/orders", id, requests => requests.Count(request => request.Answered == 500) >= 2, "two failed deliveries");
+
+            // The silo running the delivery dies outright, with the delivery still pending.
+            var grains = ((InProcessSiloHandle)cluster.Cluster.Silos[0]).SiloHost.Services.GetRequiredService<IGrainFactory>();
+            var management = grains.GetGrain<IManagementGrain>(0);
+            var type = grains.GetGrain<IWebhookDeliveryGrain>("probe").GetGrainId().Type;
+            var delivery = (await management.GetActiveGrains(type)).Single(grain => grain.Key.ToString()!.StartsWith($"{id}@", StringComparison.Ordinal));
+            var host = await management.GetActivationAddress(grains.GetGrain<IWebhookDeliveryGrain>(delivery.Key.ToString()!));
+            var victim = cluster.Cluster.Silos.Single(silo => silo.SiloAddress.Equals(host));
+            await cluster.Cluster.KillSiloAsync(victim);
+            var beforeKill = _receiver.Received("/orders", id).Count;
+            _receiver.FailFirst(id, 0);
+
+            // Nobody touches the message: the reminder wakes the delivery on a survivor, which goes on where it stopped.
+            var delivered = await _receiver.WaitFor(
+                "/orders", id, requests => requests.Any(request => request.Answered == 200), "the delivery to be made from a surviving silo", TimeSpan.FromMinutes(4));
+            var attempts = delivered.ToList();
+            Assert.True(attempts.Count > beforeKill);
+            Assert.Single(attempts.Select(attempt => attempt.Header("X-Webhook-Id")).Distinct());
+            Assert.Single(attempts.Select(attempt => attempt.Body).Distinct());
+            Assert.Equal("completed", System.Text.Json.Nodes.JsonNode.Parse(attempts[^1].Body)!["status"]!.GetValue<string>());
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
 }

@@ -58,8 +58,19 @@ public sealed class WebhookReceiver : IAsyncDisposable
         _requests.Where(request => request.Path == path && request.MessageId == messageId).ToList();
 
     /// <summary>Waits until the requests to <paramref name="path"/> for the message satisfy <paramref name="done"/>.</summary>
-    public Task<IReadOnlyList<WebhookRequest>> WaitFor(string path, string messageId, Func<IReadOnlyList<WebhookRequest>, bool> done, string waitingFor) =>
-        Eventually.Returns(() => Task.FromResult(Received(path, messageId)), done, $"{waitingFor} (at {path} for message {messageId})");
+    public async Task<IReadOnlyList<WebhookRequest>> WaitFor(
+        string path, string messageId, Func<IReadOnlyList<WebhookRequest>, bool> done, string waitingFor, TimeSpan? timeout = null)
+    {
+        try
+        {
+            return await Eventually.Returns(() => Task.FromResult(Received(path, messageId)), done, $"{waitingFor} (at {path} for message {messageId})", timeout);
+        }
+        catch (TimeoutException timedOut)
+        {
+            var seen = Received(path, messageId).Select(request => $"attempt {request.Header("X-Webhook-Attempt")} answered {request.Answered}");
+            throw new TimeoutException($"{timedOut.Message}; received: [{string.Join(", ", seen)}]", timedOut);
+        }
+    }
 
     /// <summary>Waits for the first request to <paramref name="path"/> for the message that was answered 200.</summary>
     public async Task<WebhookRequest> WaitForDelivered(string path, string messageId) =>
