@@ -34,6 +34,7 @@ public sealed partial class WebhookDeliveryGrain(
 
     private readonly WebhookSchedule _schedule = new(options.Value.MaxAttempts, options.Value.RetryBaseDelay, options.Value.RetryMaxDelay);
     private IGrainTimer? _timer;
+    private IGrainReminder? _reminder;
 
     // The target has its outcome and the record is gone: a repeated notice must not start over.
     private bool _finished;
@@ -52,22 +53,14 @@ public sealed partial class WebhookDeliveryGrain(
 
     public async ValueTask Deliver(WebhookNotice notice)
     {
-        if (state.RecordExists || _finished)
+        if (_finished)
         {
             return;
         }
 
-        var result = notice.Result;
-        state.State = new WebhookDeliveryState
-        {
-            Body = JsonSerializer.Serialize(ResultResponse.From(result), ResultJsonContext.Default.ResultResponse),
-            Event = WebhookTarget.EventOf(result.Status),
-            // One id for the outcome, whichever target receives it: from the key's "message@version" part.
-            DeliveryId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Key[..Key.IndexOf('/')])))[..32],
-            Target = new WebhookTarget(notice.Subscriber, notice.Subscriber is null ? notice.CallbackUrl : null, 0, clock.GetUtcNow()),
-        };
-        // Both before answering: stored, the delivery survives this activation; reminded, it survives this silo.
-        await Task.WhenAll(state.WriteStateAsync(), this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod));
+        // Both before answering: stored, the delivery survives this activation; reminded, it survives this silo. A
+        // notice repeated because one of them failed completes the other.
+        await Task.WhenAll(state.RecordExists ? Task.CompletedTask : StoreNewAsync(notice), _reminder is null ? RemindAsync() : Task.CompletedTask);
         ScheduleNext();
     }
 
@@ -82,6 +75,22 @@ public sealed partial class WebhookDeliveryGrain(
 
         ScheduleNext();
     }
+
+    private Task StoreNewAsync(WebhookNotice notice)
+    {
+        var result = notice.Result;
+        state.State = new WebhookDeliveryState
+        {
+            Body = JsonSerializer.Serialize(ResultResponse.From(result), ResultJsonContext.Default.ResultResponse),
+            Event = WebhookTarget.EventOf(result.Status),
+            // One id for the outcome, whichever target receives it: from the key's "message@version" part.
+            DeliveryId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Key[..Key.IndexOf('/')])))[..32],
+            Target = new WebhookTarget(notice.Subscriber, notice.Subscriber is null ? notice.CallbackUrl : null, 0, clock.GetUtcNow()),
+        };
+        return state.WriteStateAsync();
+    }
+
+    private async Task RemindAsync() => _reminder = await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
 
     private void ScheduleNext()
     {
@@ -155,9 +164,10 @@ public sealed partial class WebhookDeliveryGrain(
 
     private async Task ForgetReminderAsync()
     {
-        if (await this.GetReminder(ReminderName) is { } reminder)
+        if ((_reminder ?? await this.GetReminder(ReminderName)) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
+            _reminder = null;
         }
     }
 

@@ -17,9 +17,12 @@ public static class WebhookServiceCollectionExtensions
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookMetrics>();
         services.AddSingleton<WebhookHandOver>();
+        // Each attempt has its own time limit (Webhooks:Timeout), which may exceed HttpClient's default 100 s.
         services.AddHttpClient(WebhookSender.SubscriberClient)
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddHttpClient(WebhookSender.CallbackClient)
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,

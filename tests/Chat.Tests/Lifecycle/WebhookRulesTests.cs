@@ -4,6 +4,9 @@ using Chat.Configuration;
 using Grains.Interfaces;
 using Grains.Lifecycle;
 using Grains.Webhooks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using static Chat.Tests.Lifecycle.MessageLifecycleTests;
 
 namespace Chat.Tests.Lifecycle;
@@ -77,6 +80,13 @@ public sealed class WebhookRulesTests
             WebhookSignature.Sign(Encoding.UTF8.GetBytes("Hello, World!"), "It's a Secret to Everybody"));
     }
 
+    private static IOptions<WebhooksOptions> Resolve(Dictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        WebhooksOptions.Add(services);
+        return services.BuildServiceProvider().GetRequiredService<IOptions<WebhooksOptions>>();
+    }
+
     [Theory]
     [InlineData("127.0.0.1", false)]
     [InlineData("127.8.9.10", false)]
@@ -100,6 +110,38 @@ public sealed class WebhookRulesTests
     [InlineData("::ffff:8.8.8.8", true)]
     public void Only_public_addresses_are_reachable_by_default(string address, bool reachable) =>
         Assert.Equal(reachable, CallbackAddresses.IsPublic(IPAddress.Parse(address)));
+
+    [Fact]
+    public void Each_subscriber_is_a_section_with_a_url_and_the_other_keys_are_settings()
+    {
+        var options = Resolve(new()
+        {
+            ["Webhooks:orders:Url"] = "https://orders.example/hooks",
+            ["Webhooks:orders:Secret"] = "s3cret",
+            ["Webhooks:audit:Url"] = "http://10.0.0.9:8080/chat",
+            ["Webhooks:MaxAttempts"] = "4",
+            ["Webhooks:AllowedHosts"] = "hooks.internal",
+        }).Value;
+
+        Assert.Equal(
+            [("audit", "http://10.0.0.9:8080/chat", (string?)null), ("orders", "https://orders.example/hooks", "s3cret")],
+            options.Subscribers.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => (pair.Key, pair.Value.Url, pair.Value.Secret)));
+        Assert.Equal(4, options.MaxAttempts);
+    }
+
+    [Fact]
+    public void A_subscriber_url_or_allowed_host_that_cannot_be_used_stops_the_host_naming_its_key()
+    {
+        var options = Resolve(new()
+        {
+            ["Webhooks:orders:Url"] = "orders.example/hooks",
+            ["Webhooks:AllowedHosts"] = "ok.example, bad host",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => options.Value);
+        Assert.Contains("Webhooks:orders:Url: 'orders.example/hooks' is not an absolute http or https URL.", error.Failures);
+        Assert.Contains(error.Failures, failure => failure.StartsWith("Webhooks:AllowedHosts:", StringComparison.Ordinal) && failure.Contains("'bad host'", StringComparison.Ordinal));
+    }
 
     [Fact]
     public async Task An_allowed_host_or_address_may_be_private()
