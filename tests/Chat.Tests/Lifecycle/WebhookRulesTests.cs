@@ -153,5 +153,9 @@ public sealed class WebhookRulesTests
         Assert.Contains("10.0.0.6", await addresses.CheckAsync("http://10.0.0.6/x", CancellationToken.None), StringComparison.Ordinal);
         Assert.Equal([IPAddress.Parse("10.0.0.5")], await addresses.AddressesToConnectAsync("10.0.0.5", CancellationToken.None));
         Assert.Empty(await addresses.AddressesToConnectAsync("127.0.0.1", CancellationToken.None));
+        // A name that resolves to nothing is refused too: its address cannot be checked.
+        Assert.Equal(
+            "The callbackUrl's host 'no-such-host.invalid' cannot be resolved.",
+            await addresses.CheckAsync("https://no-such-host.invalid/hook", CancellationToken.None));
     }
 }
