@@ -15,14 +15,26 @@ namespace Chat.Tests;
 /// <summary>
 /// Two silos with the scripted processor (a failure is final at once) and a webhook receiver on loopback, configured as
 /// two subscribers: "orders", signed, which answers, and "silent", which never does. Callbacks may reach the receiver
-/// by the name localhost, which the allow-list names, but not by its address.
+/// by the name localhost, which the allow-list names, but not by its address. API keys are on: messages belong to the
+/// tenant alice, stored under "alice:id", and shown to her, and posted, as "id".
 /// </summary>
 public sealed class WebhookClusterFixture : ChatClusterFixture
 {
     public const string OrdersSecret = "orders-secret-for-tests";
     public const string CallbackSecret = "callback-secret-for-tests";
+    public const string AliceKey = "alice-key-for-webhook-tests";
+
+    private HttpClient? _alice;
 
     public WebhookReceiver Receiver { get; private set; } = null!;
+
+    /// <summary>The frontend as the tenant alice calls it.</summary>
+    public HttpClient Alice => _alice ??= new HttpClient
+    {
+        BaseAddress = Http.BaseAddress,
+        Timeout = TimeSpan.FromSeconds(60),
+        DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AliceKey) },
+    };
 
     protected override short Silos => 2;
 
@@ -31,6 +43,7 @@ public sealed class WebhookClusterFixture : ChatClusterFixture
         ["Test:Processor"] = "scripted",
         ["Processing:TimeoutSeconds"] = "120",
         ["Processing:MaxAttempts"] = "1",
+        ["Auth:Keys:alice"] = AliceKey,
         ["Webhooks:orders:Url"] = Receiver.Url("/orders"),
         ["Webhooks:orders:Secret"] = OrdersSecret,
         ["Webhooks:silent:Url"] = Receiver.Url(WebhookReceiver.SilentPath),
@@ -45,13 +58,19 @@ public sealed class WebhookClusterFixture : ChatClusterFixture
 
     protected override async Task BeforeClusterStartsAsync() => Receiver = await WebhookReceiver.StartAsync();
 
-    protected override async Task AfterClusterStopsAsync() => await Receiver.DisposeAsync();
+    protected override async Task AfterClusterStopsAsync()
+    {
+        _alice?.Dispose();
+        await Receiver.DisposeAsync();
+    }
 }
 
 public sealed class WebhookTests(WebhookClusterFixture fixture) : IClassFixture<WebhookClusterFixture>
 {
     private const string Orders = "/orders";
     private const string Callback = "/callback";
+
+    private HttpClient Alice => fixture.Alice;
 
     private WebhookReceiver Receiver => fixture.Receiver;
 
@@ -69,6 +88,8 @@ public sealed class WebhookTests(WebhookClusterFixture fixture) : IClassFixture<
         Assert.Matches("^[0-9a-f]{32}$", delivery.Header("X-Webhook-Id"));
         await AssertBodyIsResultAsync(id, delivery.Body);
         Assert.Equal("completed", JsonNode.Parse(delivery.Body)!["status"]!.GetValue<string>());
+        // The id the tenant chose, not the key it is stored under.
+        Assert.Equal(id, JsonNode.Parse(delivery.Body)!["id"]!.GetValue<string>());
         Assert.Single(Receiver.Received(Orders, id));
     }
 
@@ -100,7 +121,7 @@ public sealed class WebhookTests(WebhookClusterFixture fixture) : IClassFixture<
         var hanging = script.Hang("cancel me");
         await SubmitAsync(new { message = hanging, id = cancelled });
         await script.WaitUntilRunning(hanging);
-        using (var cancel = await fixture.Http.DeleteAsync($"/chat/{cancelled}"))
+        using (var cancel = await Alice.DeleteAsync($"/chat/{cancelled}"))
         {
             Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         }
@@ -135,14 +156,14 @@ public sealed class WebhookTests(WebhookClusterFixture fixture) : IClassFixture<
         ];
         foreach (var url in refused)
         {
-            using var response = await fixture.Http.PostAsJsonAsync("/chat", new { message = script.Echo("refused"), callbackUrl = url });
+            using var response = await Alice.PostAsJsonAsync("/chat", new { message = script.Echo("refused"), callbackUrl = url });
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url}: {response.StatusCode}");
             Assert.Equal(["callbackUrl"], (await ChatApi.Json(response)).GetProperty("errors").EnumerateObject().Select(error => error.Name));
         }
 
         // A batch refuses the item, and takes the others.
         var allowedInBatch = NewId("batch-ok");
-        using (var batch = await fixture.Http.PostAsJsonAsync("/chat/batch", new
+        using (var batch = await Alice.PostAsJsonAsync("/chat/batch", new
         {
             messages = new object[]
             {
@@ -181,20 +202,20 @@ public sealed class WebhookTests(WebhookClusterFixture fixture) : IClassFixture<
         await Receiver.WaitForDelivered(Orders, id);
         // The message's grain answers at once, well within the minute the silent request may take.
         using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        using var response = await fixture.Http.GetAsync($"/result/{id}", reading.Token);
+        using var response = await Alice.GetAsync($"/result/{id}", reading.Token);
         Assert.Equal("completed", (await ChatApi.Json(response)).GetProperty("status").GetString());
         Assert.False(open.Ended, "the silent subscriber's request ended");
     }
 
     private async Task SubmitAsync(object body)
     {
-        using var response = await fixture.Http.PostAsJsonAsync("/chat", body);
+        using var response = await Alice.PostAsJsonAsync("/chat", body);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
     private async Task AssertBodyIsResultAsync(string id, string body)
     {
-        using var response = await fixture.Api.GetResult(id);
+        using var response = await new ChatApi(Alice).GetResult(id);
         var result = await response.Content.ReadAsStringAsync();
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(result), JsonNode.Parse(body)), $"webhook body {body}\nGET /result/{id} {result}");
     }
