@@ -79,16 +79,18 @@ public sealed class RunScriptTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Add_silo_joins_the_running_cluster_on_its_ports_and_stop_silo_takes_it_out()
+    public async Task Add_silo_joins_the_running_cluster_on_its_ports_stop_silo_takes_it_out_and_kills_one_past_its_shutdown_limit()
     {
         // A source changed since the last build (its content did not): ./run builds.
         File.SetLastWriteTimeUtc(Path.Combine(ProcessCluster.RepositoryRoot, "WebFrontend", "wwwroot", "app.css"), DateTime.UtcNow);
-        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("add-stop"), silos: 1, durable: false);
+        // Fast failure detection (passed through to every host), so the cluster soon stops waiting for a killed silo.
+        Dictionary<string, string> membership = new() { ["Membership__ProbeTimeout"] = "00:00:01", ["Membership__NumMissedProbesLimit"] = "2" };
+        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("add-stop"), silos: 1, durable: false, membership);
         Assert.Contains("Building Silo and WebFrontend (Release): ", run.Output);
         var primary = run.ProcessesStarted();
 
-        var first = await run.AddSiloAsync();
-        var second = await run.AddSiloAsync();
+        var first = await run.AddSiloAsync(membership);
+        var second = await run.AddSiloAsync(membership);
         Assert.Equal((1, 2), (first.Instance, second.Instance));
         await run.WaitForSilosAsync(3);
         var logs = Path.Combine(run.Data, "logs", Assert.Single(RunScript.LogFolders(run.Data)));
@@ -101,37 +103,32 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         Assert.False(second.Process.IsRunning(), $"{second.Process} still runs after stop-silo");
         await run.WaitForSilosAsync(2);
 
+        // A silo that cannot act on SIGTERM: stopped (SIGSTOP) until stop-silo kills it past its 1 s limit.
+        var stuck = await run.AddSiloAsync(new(membership) { ["Silo__ShutdownTimeoutSeconds"] = "1" });
+        await run.WaitForSilosAsync(3);
+        await RunScript.SignalAsync("STOP", stuck.Process.Pid);
+        var clock = Stopwatch.StartNew();
+        (status, text) = await run.ScriptAsync(["stop-silo", stuck.Instance.ToString()]);
+
+        Assert.Equal(1, status);
+        Assert.Contains($"silo {stuck.Instance} (pid {stuck.Process.Pid}) did not stop within 11 s of SIGTERM; killing it (SIGKILL)", text);
+        Assert.False(stuck.Process.IsRunning(), $"{stuck.Process} still runs after stop-silo");
+        // 1 s limit + 10 s margin, and no more than a few seconds of polling beyond.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(11), TimeSpan.FromSeconds(20));
+        await run.WaitForSilosAsync(2);
+
         // ./run stops what add-silo started too.
         Assert.Equal(143, await run.StopAsync("TERM"));
         Assert.Equal([], primary.Append(first.Process).Where(p => p.IsRunning()).Select(p => p.ToString()));
     }
 
     [Fact]
-    public async Task Stop_silo_kills_a_silo_that_has_not_stopped_by_its_shutdown_limit()
+    public async Task A_killed_frontend_is_started_again_while_the_silos_keep_running_and_with_restart_silos_a_killed_silo_too()
     {
-        // Fast failure detection (passed through to every host), so the cluster soon stops waiting for the killed silo.
-        Dictionary<string, string> membership = new() { ["Membership__ProbeTimeout"] = "00:00:01", ["Membership__NumMissedProbesLimit"] = "2" };
-        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("stop-limit"), silos: 1, durable: false, membership);
-        var silo = await run.AddSiloAsync(new(membership) { ["Silo__ShutdownTimeoutSeconds"] = "1" });
-        await run.WaitForSilosAsync(2);
-
-        // A silo that cannot act on SIGTERM: stopped (SIGSTOP) until it is killed.
-        await RunScript.SignalAsync("STOP", silo.Process.Pid);
-        var clock = Stopwatch.StartNew();
-        var (status, text) = await run.ScriptAsync(["stop-silo", silo.Instance.ToString()]);
-
-        Assert.Equal(1, status);
-        Assert.Contains($"silo {silo.Instance} (pid {silo.Process.Pid}) did not stop within 11 s of SIGTERM; killing it (SIGKILL)", text);
-        Assert.False(silo.Process.IsRunning(), $"{silo.Process} still runs after stop-silo");
-        // 1 s limit + 10 s margin, and no more than a few seconds of polling beyond.
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(11), TimeSpan.FromSeconds(20));
-        await run.WaitForSilosAsync(1);
-    }
-
-    [Fact]
-    public async Task A_killed_frontend_is_started_again_and_serves_while_the_silos_keep_running()
-    {
-        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("frontend-killed"), silos: 2, durable: true);
+        // One durable cluster of two silos for both: ./run restarts the frontend whatever its options, a silo only
+        // with --restart-silos.
+        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("killed"), silos: 2, durable: true, options: ["--restart-silos"]);
+        Assert.Contains("--restart-silos", (await run.ScriptAsync(["--help"])).Output);
         await run.WaitForSilosAsync(2);
         var silos = run.ProcessesStarted().Where(p => p.Is("Silo.dll")).ToList();
         var frontend = Assert.Single(run.ProcessesStarted(), p => p.Is("WebFrontend.dll"));
@@ -159,14 +156,8 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         Assert.Contains($"frontend restarted (pid {restarted.Pid})", run.Output);
         Assert.Equal(silos.Select(p => p.ToString()), silos.Where(p => p.IsRunning()).Select(p => p.ToString()));
         Assert.Equal(silos.Select(p => p.Pid).Order(), run.ProcessesStarted().Where(p => p.Is("Silo.dll")).Select(p => p.Pid).Order());
-    }
 
-    [Fact]
-    public async Task With_restart_silos_a_killed_silo_is_started_again_and_rejoins()
-    {
-        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("silo-killed"), silos: 2, durable: true, options: ["--restart-silos"]);
-        Assert.Contains("--restart-silos", (await run.ScriptAsync(["--help"])).Output);
-        await run.WaitForSilosAsync(2);
+        // Now a silo: killed, it is started again on its own port and rejoins.
         var killed = run.Pid("silo-1");
         Assert.NotEqual(0, killed);
         var killedAt = DateTimeOffset.UtcNow;
@@ -189,17 +180,17 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         }, status => status == "active", $"silo {silo} to be active again, started after the kill", TimeSpan.FromSeconds(90));
         await run.WaitForSilosAsync(2);
 
-        var restarted = run.Pid("silo-1");
-        Assert.NotEqual(killed, restarted);
-        Assert.Contains($"silo-1 restarted (pid {restarted})", run.Output);
+        var rejoined = run.Pid("silo-1");
+        Assert.NotEqual(killed, rejoined);
+        Assert.Contains($"silo-1 restarted (pid {rejoined})", run.Output);
         Assert.Equal(2, run.ProcessesStarted().Count(p => p.Is("Silo.dll")));
-        var id = $"after-silo-{Guid.NewGuid():N}";
-        using (var response = await run.Api.Submit("rejoined?", id))
+        var afterSilo = $"after-silo-{Guid.NewGuid():N}";
+        using (var response = await run.Api.Submit("rejoined?", afterSilo))
         {
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
-        Assert.Equal("rejoined?", (await run.Api.WaitForStatus(id, "completed")).GetProperty("result").GetString());
+        Assert.Equal("rejoined?", (await run.Api.WaitForStatus(afterSilo, "completed")).GetProperty("result").GetString());
     }
 
     [Fact]
@@ -464,8 +455,10 @@ public sealed class RunScriptTests(ITestOutputHelper output)
                 start.ArgumentList.Add(argument);
             }
 
-            // The cluster's port bases are not passed on purpose: add-silo must use the running cluster's.
+            // The cluster's port bases are not passed on purpose: add-silo must use the running cluster's. Metrics
+            // are off, as for the ./run started above: add-silo does not take the running cluster's metrics port base.
             start.Environment["RUN_DATA_DIR"] = Data;
+            start.Environment["Silo__MetricsPortBase"] = "0";
             foreach (var (key, value) in environment ?? [])
             {
                 start.Environment[key] = value;
