@@ -134,7 +134,8 @@ public sealed class BatchSubmitTests(ChatClusterFixture fixture)
 }
 
 /// <summary>A silo's failure on one item ends that item only: the others are still accepted and reported.</summary>
-public sealed class BatchSubmitFaultTests(InjectedFaultsFixture fixture) : IClassFixture<InjectedFaultsFixture>
+[Collection(InjectedFaultsCollection.Name)]
+public sealed class BatchSubmitFaultTests(InjectedFaultsFixture fixture)
 {
     [Fact]
     public async Task An_item_the_cluster_cannot_take_now_gets_503_with_retry_after_and_the_others_are_queued()

@@ -26,6 +26,9 @@ public class FairQueueingClusterFixture : ChatClusterFixture
     public const int WeightedCallMs = 50;
     public const int Partitions = 24;
 
+    // The tests leave thousands of messages queued for the capped backends.
+    protected override bool StopGracefully => false;
+
     public FakeChatServer Fair { get; private set; } = null!;
 
     public FakeChatServer Weighted { get; private set; } = null!;

@@ -24,11 +24,19 @@ public sealed class InjectedFaultsFixture : ChatClusterFixture
         services.AddSingleton<IOutgoingGrainCallFilter, InjectedFaults>();
 }
 
+/// <summary>The test classes that inject faults share one such cluster, started once.</summary>
+[CollectionDefinition(Name)]
+public sealed class InjectedFaultsCollection : ICollectionFixture<InjectedFaultsFixture>
+{
+    public const string Name = "three-silo cluster with injected faults";
+}
+
 /// <summary>
 /// Every call the frontend may repeat gives the client the answer the first call would have given. Each test makes
 /// the cluster call run twice: the first runs, its reply is lost (a timeout, which the frontend retries).
 /// </summary>
-public sealed class RepeatedCallTests(InjectedFaultsFixture fixture) : IClassFixture<InjectedFaultsFixture>
+[Collection(InjectedFaultsCollection.Name)]
+public sealed class RepeatedCallTests(InjectedFaultsFixture fixture)
 {
     private static TimeoutException LostReply() => new("The reply was lost (injected by the test).");
 

@@ -11,11 +11,11 @@ using StackExchange.Redis;
 
 namespace Chat.Tests;
 
-/// <summary>Two embedded silos that keep a finished message 5 s and a failed one 20 s; one attempt, so a failure is final.</summary>
+/// <summary>Two embedded silos that keep a finished message 5 s and a failed one 10 s; one attempt, so a failure is final.</summary>
 public sealed class RetentionClusterFixture : ChatClusterFixture
 {
     public static readonly TimeSpan Retention = TimeSpan.FromSeconds(5);
-    public static readonly TimeSpan FailedRetention = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan FailedRetention = TimeSpan.FromSeconds(10);
 
     protected override short Silos => 2;
 
@@ -25,7 +25,7 @@ public sealed class RetentionClusterFixture : ChatClusterFixture
         ["Processing:MaxAttempts"] = "1",
         ["Processing:RebalanceCheckSeconds"] = "1",
         ["Results:Retention"] = "00:00:05",
-        ["Results:FailedRetention"] = "00:00:20",
+        ["Results:FailedRetention"] = "00:00:10",
     };
 
     /// <summary>What the results store holds for the message, read past its grain: what memory still keeps.</summary>
@@ -190,7 +190,7 @@ public sealed class RetentionTests(RetentionClusterFixture fixture) : IClassFixt
 public sealed class DurableRetentionTests : IAsyncLifetime
 {
     private static readonly TimeSpan Retention = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan FailedRetention = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan FailedRetention = TimeSpan.FromSeconds(10);
 
     private RedisServer _redis = null!;
 
@@ -205,7 +205,7 @@ public sealed class DurableRetentionTests : IAsyncLifetime
         await using var cluster = await ProcessCluster.StartAsync("retention", _redis, silos: 1, new Dictionary<string, string>
         {
             ["Results__Retention"] = "00:00:05",
-            ["Results__FailedRetention"] = "00:00:15",
+            ["Results__FailedRetention"] = "00:00:10",
             ["Processing__MaxAttempts"] = "1",
             ["Backends__down__Kind"] = "openai",
             ["Backends__down__Model"] = "m",

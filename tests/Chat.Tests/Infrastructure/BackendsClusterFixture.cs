@@ -25,6 +25,9 @@ public sealed class BackendsClusterFixture : ChatClusterFixture
 
     public IEnumerable<FakeChatServer> Servers => [Capped, Busy, Flaky, Spare, Stalled, Budget];
 
+    // A test leaves a call to the stalled backend running (a 10-minute answer).
+    protected override bool StopGracefully => false;
+
     protected override Dictionary<string, string?> Settings => new()
     {
         ["Processing:RebalanceCheckSeconds"] = "1",

@@ -31,6 +31,12 @@ public class ChatClusterFixture : IAsyncLifetime
         ["Processing:RebalanceCheckSeconds"] = "1",
     };
 
+    /// <summary>
+    /// Whether the cluster is stopped gracefully once its tests are done. Clusters that tests leave busy (a backlog,
+    /// a stalled backend, a held reply) are killed instead: a graceful stop would only wait that work out.
+    /// </summary>
+    protected virtual bool StopGracefully => true;
+
     /// <summary>Fixed to keep state across cluster restarts (storage keys include it); null for a fresh one.</summary>
     protected virtual string? ServiceId => null;
 
@@ -93,6 +99,9 @@ public class ChatClusterFixture : IAsyncLifetime
                 web.UseSetting(key, value);
             }
 
+            // A request still open when the fixture stops (a stream whose reader went away) is not waited for the
+            // host's default 30 s: no test here looks at how this frontend stops.
+            web.ConfigureTestServices(services => services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(3)));
             web.ConfigureTestServices(ConfigureFrontendServices);
         });
         _frontend.UseKestrel();
@@ -112,7 +121,24 @@ public class ChatClusterFixture : IAsyncLifetime
 
         if (Cluster is not null)
         {
-            await Cluster.StopAllSilosAsync();
+            if (StopGracefully)
+            {
+                await Cluster.StopAllSilosAsync();
+            }
+            else
+            {
+                await Cluster.StopClusterClientAsync();
+                foreach (var silo in Cluster.SecondarySilos.ToList())
+                {
+                    await Cluster.KillSiloAsync(silo);
+                }
+
+                if (Cluster.Primary is { } primary)
+                {
+                    await Cluster.KillSiloAsync(primary);
+                }
+            }
+
             await Cluster.DisposeAsync();
         }
 
