@@ -25,11 +25,12 @@ public sealed partial class ChatResultGrain(
     AttemptLiveness liveness,
     TimeProvider clock,
     ChatMetrics metrics,
+    ResultNoticeBatcher notices,
     ILogger<ChatResultGrain> logger) : Grain, IChatResultGrain
 {
     private static readonly TimeSpan SettleRetryPeriod = TimeSpan.FromSeconds(1);
 
-    private readonly ResultObservers _observers = new(logger);
+    private readonly ResultObservers _observers = new(notices, logger);
     private MessageState? _current;
     private ReplyStream _reply = null!;
 

@@ -42,6 +42,7 @@ public static class ChatSiloBuilderExtensions
         services.AddSingleton<SiloWorkload>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloWorkload>());
         services.AddSingleton<ChatMetrics>();
+        services.AddSingleton<Results.ResultNoticeBatcher>();
         services.AddSingleton<BacklogGate>();
         services.AddSingleton<ClusterLoadReporter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterLoadReporter>());

@@ -5,10 +5,13 @@ using Orleans.Utilities;
 namespace Grains.Results;
 
 /// <summary>
-/// Who watches one message, told of each change and each piece of the reply. One-way calls: each notification returns
-/// once sent, without waiting for subscribers. Subscriptions expire unless renewed.
+/// Who watches one message, told of each change and each piece of the reply. A batch observer (a frontend) gets the
+/// pieces through the silo's <see cref="ResultNoticeBatcher"/>, together with those of other messages; any other
+/// observer, one call per piece. Changes are sent at once, one call each, after the pieces before them. One-way
+/// calls: each notification returns once queued or sent, without waiting for subscribers. Subscriptions expire unless
+/// renewed.
 /// </summary>
-public sealed class ResultObservers(ILogger logger)
+public sealed class ResultObservers(ResultNoticeBatcher batcher, ILogger logger)
 {
     private readonly ObserverManager<IChatResultObserver> _observers = new(IChatResultGrain.SubscriptionLifetime, logger);
 
@@ -16,12 +19,14 @@ public sealed class ResultObservers(ILogger logger)
 
     public void Unsubscribe(IChatResultObserver observer) => _observers.Unsubscribe(observer);
 
-    public async Task DeltaAsync(ReplyDelta? delta)
+    public Task DeltaAsync(ReplyDelta? delta)
     {
         if (delta is not null && _observers.Count > 0)
         {
-            await _observers.Notify(observer => observer.OnReplyDelta(delta));
+            _observers.Notify(observer => Tell(observer, delta));
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>The reply's last piece, if the change made one, goes before the result that completes it.</summary>
@@ -31,7 +36,31 @@ public sealed class ResultObservers(ILogger logger)
         {
             await DeltaAsync(tail);
             var result = snapshot();
-            await _observers.Notify(observer => observer.OnResultChanged(result));
+            _observers.Notify(observer => Tell(observer, result));
+        }
+    }
+
+    private void Tell(IChatResultObserver observer, ReplyDelta delta)
+    {
+        if (observer is IChatResultBatchObserver batched)
+        {
+            batcher.Queue(batched, delta);
+        }
+        else
+        {
+            _ = observer.OnReplyDelta(delta);
+        }
+    }
+
+    private void Tell(IChatResultObserver observer, ChatResult result)
+    {
+        if (observer is IChatResultBatchObserver batched)
+        {
+            batcher.Send(batched, result);
+        }
+        else
+        {
+            _ = observer.OnResultChanged(result);
         }
     }
 }

@@ -151,7 +151,7 @@ public static class ConversationsApi
     /// Server-Sent Events: the <c>result</c> and <c>delta</c> events of GET /result/{id}/events for every message of the
     /// conversation, in order, each naming its message in <c>id</c>; it lasts until the conversation is deleted.
     /// </summary>
-    public static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> EventsAsync(
+    public static async Task<Results<CoalescedServerSentEvents<object>, ProblemHttpResult>> EventsAsync(
         string id, ClaimsPrincipal user, ConversationWatcher watcher, CancellationToken cancellationToken)
     {
         var caller = ApiCaller.From(user);
@@ -161,7 +161,7 @@ public static class ConversationsApi
         }
 
         var items = await watcher.WatchAsync(key, cancellationToken);
-        return items is null ? NotFound(id) : TypedResults.ServerSentEvents(items.Select(item => ToEvent(item, caller)));
+        return items is null ? NotFound(id) : new CoalescedServerSentEvents<object>(items.Select(item => ToEvent(item, caller)));
     }
 
     /// <summary>204 once every unfinished message is cancelled and the conversation forgotten; 404 if unknown.</summary>

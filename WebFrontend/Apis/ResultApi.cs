@@ -44,7 +44,7 @@ public static class ResultApi
     /// <c>Last-Event-ID</c> header (as a reconnecting EventSource sends), the pieces after that one follow the
     /// current state.
     /// </summary>
-    public static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> EventsAsync(
+    public static async Task<Results<CoalescedServerSentEvents<object>, ProblemHttpResult>> EventsAsync(
         string id, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, ClaimsPrincipal user, ResultWatcher watcher, CancellationToken cancellationToken)
     {
         var caller = ApiCaller.From(user);
@@ -62,7 +62,7 @@ public static class ResultApi
         var items = await watcher.WatchAsync(key, afterSeq, cancellationToken);
         return items is null
             ? Problems.NotFound($"No message with id '{id}'.")
-            : TypedResults.ServerSentEvents(items.Select(item => ToEvent(item, caller)));
+            : new CoalescedServerSentEvents<object>(items.Select(item => ToEvent(item, caller)));
     }
 
     private static SseItem<object> ToEvent(WatchItem item, ApiCaller caller) => item.Delta is { } delta

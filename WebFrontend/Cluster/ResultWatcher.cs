@@ -6,7 +6,8 @@ namespace WebFrontend.Cluster;
 /// <summary>
 /// Follows messages' results through one grain observer shared by every watch in this frontend: the current state
 /// and the reply's pieces so far, then each change and each piece, ending after a terminal state. One shared
-/// observer, because registering an object reference per watch cost as much as the watch itself. Each watch
+/// observer, because registering an object reference per watch cost as much as the watch itself; a batch observer,
+/// so each silo sends it what it has for all of this frontend's watches in one call. Each watch
 /// resubscribes before the subscription expires, which also catches up on notifications that were lost; a gap in the
 /// pieces' seqs, a piece of an attempt not announced yet, or a completion naming a piece not seen is caught up at once.
 /// </summary>
@@ -18,7 +19,7 @@ public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
     private const int BufferCapacity = 256;
 
     private readonly Dictionary<string, List<WatchBuffer>> _watches = new(StringComparer.Ordinal);
-    private IChatResultObserver? _reference;
+    private IChatResultBatchObserver? _reference;
     private FanOut? _fanOut;
 
     /// <summary>Null when no message has this id. <paramref name="afterSeq"/>: the last piece the client has (0: none).</summary>
@@ -137,7 +138,7 @@ public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
         }
     }
 
-    private IChatResultObserver Reference()
+    private IChatResultBatchObserver Reference()
     {
         lock (_watches)
         {
@@ -145,7 +146,7 @@ public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
             {
                 // The client holds observers weakly; this field keeps the shared one alive with the watcher.
                 _fanOut = new FanOut(this);
-                _reference = client.CreateObjectReference<IChatResultObserver>(_fanOut);
+                _reference = client.CreateObjectReference<IChatResultBatchObserver>(_fanOut);
             }
 
             return _reference;
@@ -180,32 +181,35 @@ public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
         }
     }
 
-    private void Deliver(string id, WatchItem item)
+    private void Deliver(ResultNotice[] notices)
     {
         lock (_watches)
         {
-            if (_watches.TryGetValue(id, out var list))
+            foreach (var notice in notices)
             {
-                foreach (var heard in list)
+                if (_watches.TryGetValue(notice.Id, out var list))
                 {
-                    heard.Write(item);
+                    var item = new WatchItem(notice.Result, notice.Delta, notice.FromSeq);
+                    foreach (var heard in list)
+                    {
+                        heard.Write(item);
+                    }
                 }
             }
         }
     }
 
-    private sealed class FanOut(ResultWatcher watcher) : IChatResultObserver
+    /// <summary>The silos send batches; the single calls are there for the interface's sake.</summary>
+    private sealed class FanOut(ResultWatcher watcher) : IChatResultBatchObserver
     {
-        public Task OnResultChanged(ChatResult result)
+        public Task OnResultNotices(ResultNotice[] notices)
         {
-            watcher.Deliver(result.Id, WatchItem.Of(result));
+            watcher.Deliver(notices);
             return Task.CompletedTask;
         }
 
-        public Task OnReplyDelta(ReplyDelta delta)
-        {
-            watcher.Deliver(delta.Id, WatchItem.Of(delta));
-            return Task.CompletedTask;
-        }
+        public Task OnResultChanged(ChatResult result) => OnResultNotices([ResultNotice.Of(result)]);
+
+        public Task OnReplyDelta(ReplyDelta delta) => OnResultNotices([ResultNotice.Of(delta)]);
     }
 }
