@@ -40,6 +40,14 @@ public sealed class WebhooksOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Silo: how often a pending delivery's reminder fires, so the longest a delivery waits after the silo running it
+    /// died (plus the time the cluster takes to declare it dead). Below a minute it also lowers Orleans' minimum
+    /// reminder period for the silo.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RecoveryPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Silo: the configured subscribers by name, read from the sections that have a <c>Url</c>.</summary>
     public Dictionary<string, WebhookSubscriber> Subscribers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

@@ -26,9 +26,6 @@ public sealed partial class WebhookDeliveryGrain(
 {
     private const string ReminderName = "webhook-delivery";
 
-    /// <summary>The reminder's period: the longest a delivery waits after its silo died (Orleans' shortest period).</summary>
-    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
-
     /// <summary>How soon an attempt whose outcome could not be stored is followed by another.</summary>
     private static readonly TimeSpan StoreRetryDelay = TimeSpan.FromSeconds(5);
 
@@ -90,7 +87,7 @@ public sealed partial class WebhookDeliveryGrain(
         return state.WriteStateAsync();
     }
 
-    private async Task RemindAsync() => _reminder = await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
+    private async Task RemindAsync() => _reminder = await this.RegisterOrUpdateReminder(ReminderName, options.Value.RecoveryPeriod, options.Value.RecoveryPeriod);
 
     private void ScheduleNext()
     {

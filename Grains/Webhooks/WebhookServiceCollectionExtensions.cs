@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using Chat.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Grains.Webhooks;
 
@@ -13,6 +15,8 @@ public static class WebhookServiceCollectionExtensions
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
         WebhooksOptions.Add(services);
+        services.AddOptions<ReminderOptions>().Configure<IOptions<WebhooksOptions>>((reminders, webhooks) =>
+            reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(reminders.MinimumReminderPeriod.Ticks, webhooks.Value.RecoveryPeriod.Ticks)));
         services.AddSingleton<CallbackAddresses>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookMetrics>();

@@ -238,6 +238,8 @@ public sealed class DurableWebhookCluster(RedisServer redis, WebhookReceiver rec
         ["Webhooks:MaxAttempts"] = "100",
         ["Webhooks:RetryBaseDelay"] = "00:00:00.200",
         ["Webhooks:RetryMaxDelay"] = "00:00:00.500",
+        // The reminder that hands a dead silo's delivery to a survivor, every 5 s rather than every minute.
+        ["Webhooks:RecoveryPeriod"] = "00:00:05",
     };
 }
 
