@@ -87,6 +87,12 @@ public sealed partial class ReplyForwarder
                     await Task.Delay(wait, _stop.Token);
                 }
 
+                // A reply that ended while this loop was late (a busy machine) is carried whole by its completion.
+                if (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 sentAt = TimeProvider.System.GetTimestamp();
                 if (!await SendAsync())
                 {

@@ -231,7 +231,10 @@ public sealed class ConversationTests(ConversationClusterFixture fixture)
         var runningId = await Post(conversation, running);
         var waitingId = await Post(conversation, waiting);
         await script.WaitUntilRunning(running);
-        var watching = ServerSentEvents.ReadUntil(Http, $"/conversations/{conversation}/events", _ => false, Timeout);
+        // Deleted once the stream is open (its first event is the running message's state), not before it is answered.
+        var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watching = ServerSentEvents.ReadUntil(Http, $"/conversations/{conversation}/events", _ => false, Timeout, _ => opened.TrySetResult());
+        await opened.Task.WaitAsync(Timeout);
 
         using (var deleted = await Http.DeleteAsync($"/conversations/{conversation}"))
         {

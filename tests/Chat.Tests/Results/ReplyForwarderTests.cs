@@ -18,7 +18,8 @@ public sealed class ReplyForwarderTests
     {
         var grain = new RecordingResultGrain();
 
-        var response = await Forward(grain, Updates(["the whole reply"], TimeSpan.Zero));
+        // A long interval: the reply ends within it even when this machine stalls the test's thread for a while.
+        var response = await Forward(grain, Updates(["the whole reply"], TimeSpan.Zero), TimeSpan.FromSeconds(5));
 
         Assert.Equal("the whole reply", response.Text);
         Assert.Empty(grain.Calls);
@@ -66,8 +67,8 @@ public sealed class ReplyForwarderTests
         Assert.Single(grain.Calls);
     }
 
-    private static Task<ChatResponse> Forward(RecordingResultGrain grain, IAsyncEnumerable<ChatResponseUpdate> updates) =>
-        ReplyForwarder.ReadAsync(updates, grain, 1, Interval, new RepeatedFailures(TimeSpan.FromSeconds(10)), NullLogger.Instance);
+    private static Task<ChatResponse> Forward(RecordingResultGrain grain, IAsyncEnumerable<ChatResponseUpdate> updates, TimeSpan? interval = null) =>
+        ReplyForwarder.ReadAsync(updates, grain, 1, interval ?? Interval, new RepeatedFailures(TimeSpan.FromSeconds(10)), NullLogger.Instance);
 
     private static async IAsyncEnumerable<ChatResponseUpdate> Updates(string[] texts, TimeSpan pace, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
