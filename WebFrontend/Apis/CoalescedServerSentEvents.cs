@@ -41,9 +41,26 @@ public sealed class CoalescedServerSentEvents<T>(IAsyncEnumerable<SseItem<T>> ev
 
         var json = (httpContext.RequestServices.GetService<IOptions<JsonOptions>>()?.Value ?? new JsonOptions()).SerializerOptions;
         var body = response.BodyWriter;
-        var cancellationToken = httpContext.RequestAborted;
+        // A stream ends when the frontend stops, rather than holding its shutdown until the host gives up on it: the
+        // client reconnects (to another frontend) with the last id it got and misses nothing.
+        var stopping = httpContext.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted, stopping);
+        var cancellationToken = ended.Token;
         await using var items = events.GetAsyncEnumerator(cancellationToken);
         using var data = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = json.Encoder });
+        try
+        {
+            await WriteAllAsync(items, body, data, json, cancellationToken);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !httpContext.RequestAborted.IsCancellationRequested)
+        {
+            await body.FlushAsync(httpContext.RequestAborted);
+        }
+    }
+
+    private static async Task WriteAllAsync(
+        IAsyncEnumerator<SseItem<T>> items, PipeWriter body, Utf8JsonWriter data, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
         var unflushed = 0;
         while (true)
         {

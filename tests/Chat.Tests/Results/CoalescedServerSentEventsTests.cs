@@ -4,6 +4,7 @@ using System.Text;
 using Chat.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using WebFrontend.Apis;
 using WebFrontend.Model;
 
@@ -36,6 +37,28 @@ public sealed class CoalescedServerSentEventsTests
             body.Writes);
     }
 
+    [Fact]
+    public async Task An_open_stream_ends_when_the_frontend_stops_with_what_it_had_written()
+    {
+        var lifetime = new StoppableLifetime();
+        var body = new WriteCountingStream();
+        var context = new DefaultHttpContext
+        {
+            RequestServices = new ServiceCollection().AddSingleton<IHostApplicationLifetime>(lifetime).BuildServiceProvider(),
+        };
+        context.Response.Body = body;
+
+        // The events never end by themselves: only the frontend's stop can end the response.
+        var writing = new CoalescedServerSentEvents<object>(Events(Task.Delay(Timeout.Infinite))).ExecuteAsync(context);
+        await Eventually.Returns(() => Task.FromResult(body.Writes.Count), writes => writes == 1, "the events at hand to be written");
+        Assert.False(writing.IsCompleted);
+        lifetime.StopApplication();
+        await writing.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Single(body.Writes);
+        Assert.EndsWith("event: delta\nid: 2\ndata: {\"seq\":2,\"text\":\"c\"}\n\n", body.Writes[0]);
+    }
+
     private static async IAsyncEnumerable<SseItem<object>> Events(Task later, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         yield return new SseItem<object>(new ReplyDeltaEvent(0, "start"), "result");
@@ -43,6 +66,19 @@ public sealed class CoalescedServerSentEventsTests
         yield return new SseItem<object>(new ReplyDeltaEvent(2, "c"), "delta") { EventId = "2" };
         await later.WaitAsync(cancellationToken);
         yield return new SseItem<object>(new ReplyDeltaEvent(3, "d"), "delta") { EventId = "3" };
+    }
+
+    private sealed class StoppableLifetime : IHostApplicationLifetime
+    {
+        private readonly CancellationTokenSource _stopping = new();
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => _stopping.Token;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => _stopping.Cancel();
     }
 
     /// <summary>Records what reaches the connection, one entry per write.</summary>
