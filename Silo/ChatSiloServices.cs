@@ -68,10 +68,11 @@ public static class ChatSiloServices
             storage.GrainStorageSerializer = new StoredStateSerializer(serializer, services);
         }));
         // Finished results and conversations leave Redis by themselves once their retention has passed.
-        silo.Services.DecorateGrainStorage(ChatStorage.Results, (services, redis) => new ExpiringRedisGrainStorage(
-            redis,
-            services.GetRequiredService<IOptionsMonitor<RedisStorageOptions>>().Get(ChatStorage.Results).GetStorageKey!,
-            services.GetRequiredService<RedisStorageConnection>()));
+        silo.Services.DecorateGrainStorage(ChatStorage.Results, (services, redis) =>
+        {
+            var options = services.GetRequiredService<IOptionsMonitor<RedisStorageOptions>>().Get(ChatStorage.Results);
+            return new ExpiringRedisGrainStorage(redis, options.GetStorageKey!, options.GrainStorageSerializer!, services.GetRequiredService<RedisStorageConnection>());
+        });
         var lease = TimeSpan.FromSeconds(streaming.LeaseSeconds);
         silo.AddRedisStreams(
             ChatStreams.Provider,
