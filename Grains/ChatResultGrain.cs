@@ -14,9 +14,10 @@ namespace Grains;
 /// are carried out and cleared. A silo dying anywhere in between leaves the outbox stored, and the next activation
 /// finishes it. Non-reentrant, so events apply one at a time.
 /// </summary>
-// Idle results leave memory after two minutes rather than Orleans' default fifteen: a busy cluster creates
-// one per message, and their state stays in storage. Watchers resubscribe every 30 s, which keeps theirs.
-[CollectionAgeLimit(Minutes = 2)]
+// Idle results leave memory after a minute (Orleans' shortest for this attribute) rather than its default fifteen: a
+// busy cluster creates one per message, and their state stays in storage. A watcher resubscribes at most 30 s after
+// the last change it heard, and each change was a call here, so a watched result is never idle that long.
+[CollectionAgeLimit(Minutes = 1)]
 public sealed partial class ChatResultGrain(
     [PersistentState("result", ChatStorage.Results)] IPersistentState<ChatResultState> state,
     LifecyclePolicy policy,

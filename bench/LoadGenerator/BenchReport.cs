@@ -58,9 +58,12 @@ public sealed record BenchReport(
     Percentiles EndToEndLatency,
     double PollsPerMessage,
     IReadOnlyDictionary<string, double> SiloShare,
-    IReadOnlyList<ProcessMemory> Memory)
+    IReadOnlyList<ProcessMemory> Memory,
+    double CpuMicrosecondsPerMessage,
+    IReadOnlyDictionary<string, double> CpuSeconds)
 {
-    public static BenchReport From(BenchOptions options, PhaseResult phase)
+    /// <param name="cpuMilliseconds">Each watched process's CPU time (user + system) over the measured phase.</param>
+    public static BenchReport From(BenchOptions options, PhaseResult phase, IReadOnlyDictionary<string, double> cpuMilliseconds)
     {
         var all = phase.Messages;
         var accepted = all.Where(m => m.Status is HttpStatusCode.Accepted or HttpStatusCode.OK).ToArray();
@@ -88,7 +91,11 @@ public sealed record BenchReport(
             accepted.Length == 0 ? 0 : accepted.Average(m => (double)m.Polls),
             ended.GroupBy(m => m.Result!.Silo ?? "?").OrderBy(g => g.Key)
                 .ToDictionary(g => g.Key, g => Math.Round(g.Count() / (double)ended.Length, 4)),
-            options.Processes.Select(p => ProcessMemory.Read(p.Name, p.Pid)).ToArray());
+            options.Processes.Select(p => ProcessMemory.Read(p.Name, p.Pid)).ToArray(),
+            // CPU per message rather than throughput alone: on a machine shared with other work, throughput moves with
+            // whatever else runs, while the cluster's own CPU per message moves much less.
+            ended.Length == 0 || cpuMilliseconds.Count == 0 ? double.NaN : cpuMilliseconds.Values.Sum() * 1000 / ended.Length,
+            cpuMilliseconds.ToDictionary(p => p.Key, p => Math.Round(p.Value / 1000, 2)));
     }
 
     /// <summary>
@@ -143,6 +150,12 @@ public sealed record BenchReport(
         }
 
         Row("per-silo share", string.Join(", ", SiloShare.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {s.Value:P1}"))));
+        if (CpuSeconds.Count > 0)
+        {
+            Row("CPU per message", string.Create(CultureInfo.InvariantCulture,
+                $"{CpuMicrosecondsPerMessage:0} µs ({string.Join(", ", CpuSeconds.Select(p => $"{p.Key} {p.Value:0.00} s"))})"));
+        }
+
         foreach (var memory in Memory)
         {
             Row($"memory {memory.Name}", string.Create(CultureInfo.InvariantCulture, $"peak {memory.PeakMiB:0} MiB, now {memory.CurrentMiB:0} MiB (pid {memory.Pid})"));

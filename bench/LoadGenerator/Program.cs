@@ -42,8 +42,10 @@ if (options.WarmUp > TimeSpan.Zero)
     await run.RunAsync("warm-up", messages: null, options.WarmUp);
 }
 
+var cpuBefore = options.Processes.ToDictionary(p => p.Name, p => ProcessCpu.ReadMilliseconds(p.Pid));
 var measured = await run.RunAsync("measured", options.Messages, options.Duration);
-var report = BenchReport.From(options, measured);
+var cpu = options.Processes.ToDictionary(p => p.Name, p => ProcessCpu.ReadMilliseconds(p.Pid) - cpuBefore[p.Name]);
+var report = BenchReport.From(options, measured, cpu);
 Console.WriteLine(report.ToTable());
 var json = JsonSerializer.Serialize(report, BenchJson.Default.BenchReport);
 Console.WriteLine(json);

@@ -21,8 +21,8 @@ public static class Summary
         var ceiling = runs.Where(r => r.Label == CeilingLabel).Select(r => r.EndToEndPerSecond).DefaultIfEmpty(double.NaN).ToArray();
         var ceilingMedian = Median(ceiling);
         var text = new StringBuilder();
-        text.AppendLine("| Shape / scenario | Load | Runs | End-to-end msg/s (median; runs) | of ceiling | Submit p99 ms | End-to-end p50 / p99 ms | Lost / wrong / twice | Per-silo share | Peak memory MiB |");
-        text.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        text.AppendLine("| Shape / scenario | Load | Runs | End-to-end msg/s (median; runs) | of ceiling | Submit p99 ms | End-to-end p50 / p99 ms | Lost / wrong / twice | Per-silo share | CPU µs per message | Peak memory MiB |");
+        text.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var group in runs.GroupBy(r => r.Label))
         {
             var rows = group.OrderBy(r => r.EndToEndPerSecond).ToArray();
@@ -35,7 +35,7 @@ public static class Summary
                 $"| {group.Key} | {median.Mode}, {median.Observe} | {rows.Length} | **{F(median.EndToEndPerSecond)}** ({string.Join(", ", rows.Select(r => F(r.EndToEndPerSecond)))}) " +
                 $"| {(group.Key == CeilingLabel ? "1.00" : F(median.EndToEndPerSecond / ceilingMedian, "0.00"))} " +
                 $"| {F(median.SubmitLatency.P99, "0.0")} | {F(median.EndToEndLatency.P50, "0.0")} / {F(median.EndToEndLatency.P99, "0.0")} " +
-                $"| {group.Sum(r => r.Lost)} / {group.Sum(r => r.Wrong)} / {group.Sum(r => r.Duplicated)} | {share} | {memory} |"));
+                $"| {group.Sum(r => r.Lost)} / {group.Sum(r => r.Wrong)} / {group.Sum(r => r.Duplicated)} | {share} | {F(median.CpuMicrosecondsPerMessage)} | {memory} |"));
         }
 
         return text.ToString();
