@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using Grains.Options;
 using Grains.Retention;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Storage;
 
 namespace Silo;
@@ -43,12 +45,10 @@ public sealed class ExpiringMemoryGrainStorage(IGrainStorage inner, MemoryExpiry
     }
 }
 
-/// <summary>Every <see cref="Period"/>, clears the records <see cref="ExpiringMemoryGrainStorage"/> saw expire.</summary>
-public sealed partial class MemoryExpirySweep(TimeProvider clock, ILogger<MemoryExpirySweep> logger) : ILifecycleParticipant<ISiloLifecycle>
+/// <summary>Every <see cref="ResultsOptions.SweepPeriod"/>, clears the records <see cref="ExpiringMemoryGrainStorage"/> saw expire.</summary>
+public sealed partial class MemoryExpirySweep(TimeProvider clock, IOptions<ResultsOptions> options, ILogger<MemoryExpirySweep> logger)
+    : ILifecycleParticipant<ISiloLifecycle>
 {
-    /// <summary>Half the minute an expired result may stay in memory.</summary>
-    public static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
-
     private readonly ConcurrentDictionary<(string State, GrainId Grain), (DateTimeOffset At, Func<Task> Clear)> _expiring = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task _running = Task.CompletedTask;
@@ -73,7 +73,7 @@ public sealed partial class MemoryExpirySweep(TimeProvider clock, ILogger<Memory
 
     private async Task RunAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(Period, clock);
+        using var timer = new PeriodicTimer(options.Value.SweepPeriod, clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))

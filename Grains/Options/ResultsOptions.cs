@@ -21,6 +21,13 @@ public sealed class ResultsOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan FailedRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Embedded mode: how often each silo clears the results (and conversations) whose retention has passed from
+    /// memory, read or not; an expired one leaves within a retention plus this period. Durable mode leaves it to Redis.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan SweepPeriod { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 [OptionsValidator]

@@ -26,6 +26,7 @@ public sealed class RetentionClusterFixture : ChatClusterFixture
         ["Processing:RebalanceCheckSeconds"] = "1",
         ["Results:Retention"] = "00:00:05",
         ["Results:FailedRetention"] = "00:00:10",
+        ["Results:SweepPeriod"] = "00:00:02",
     };
 
     /// <summary>What the results store holds for the message, read past its grain: what memory still keeps.</summary>
