@@ -18,9 +18,9 @@ public sealed class OldestSiloPlacement : PlacementStrategy
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class OldestSiloPlacementAttribute() : PlacementAttribute(OldestSiloPlacement.Instance);
 
-internal sealed class OldestSiloPlacementDirector : IPlacementDirector
+internal sealed class OldestSiloPlacementDirector(IClusterMembershipService membership) : IPlacementDirector
 {
     // SiloAddress orders by generation first: the oldest silo comes first.
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context) =>
-        Task.FromResult(context.GetCompatibleSilos(target).Min()!);
+        Task.FromResult(LiveSilos.Of(context, target, membership).Min()!);
 }

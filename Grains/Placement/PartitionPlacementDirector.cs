@@ -4,11 +4,11 @@ using Orleans.Runtime.Placement;
 
 namespace Grains.Placement;
 
-internal sealed class PartitionPlacementDirector : IPlacementDirector
+internal sealed class PartitionPlacementDirector(IClusterMembershipService membership) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        var silos = context.GetCompatibleSilos(target);
+        var silos = LiveSilos.Of(context, target, membership);
         if (IPlacementDirector.GetPlacementHint(target.RequestContextData, silos) is { } hint)
         {
             return Task.FromResult(hint);
