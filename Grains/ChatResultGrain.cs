@@ -53,8 +53,7 @@ public sealed partial class ChatResultGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Mid-attempt, the reply's seq counter is stored too, so the next activation numbers above it.
-        if (_current is not null && (_clearedOutboxUnstored || (_current.Status == ChatStatus.Processing && _reply.LastSeq > state.State.ReplySeq)))
+        if (_current is not null && _clearedOutboxUnstored)
         {
             await WriteAsync(_current);
         }
@@ -128,6 +127,11 @@ public sealed partial class ChatResultGrain(
     public async ValueTask<AppendOutcome> AppendReply(int attempt, int offset, string text)
     {
         var outcome = _reply.Append(attempt, offset, text, out var delta);
+        if (_reply.OutranReservation)
+        {
+            await WriteAsync(_current!);
+        }
+
         await _observers.DeltaAsync(delta);
         return outcome;
     }
@@ -233,7 +237,7 @@ public sealed partial class ChatResultGrain(
     private async Task WriteAsync(MessageState next)
     {
         state.State = ChatResultState.From(next);
-        state.State.ReplySeq = _reply.LastSeq;
+        state.State.ReplySeq = _reply.SeqToStore(next);
         state.State.ExpiresAt = retention.ExpiresAt(next);
         try
         {

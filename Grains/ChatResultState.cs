@@ -37,7 +37,10 @@ public sealed class ChatResultState : IExpiringState
     [Id(23)] public int? OutputTokens { get; set; }
     [Id(24)] public int Deferrals { get; set; }
 
-    /// <summary>The seq of the last reply delta made when this was stored (see <see cref="Results.ReplyStream"/>); not part of the lifecycle.</summary>
+    /// <summary>
+    /// The reply deltas' seq counter when this was stored, or while an attempt runs a reservation above it (see
+    /// <see cref="Results.ReplyStream"/>); not part of the lifecycle.
+    /// </summary>
     [Id(25)] public long ReplySeq { get; set; }
 
     [Id(28)] public string? TraceParent { get; set; }

@@ -11,20 +11,39 @@ namespace Grains.Results;
 /// dropped, unless it completed the message: those stay for late resumers while the grain is in memory.
 /// </summary>
 /// <remarks>
-/// The counter is stored with each state the grain stores (<see cref="ChatResultState.ReplySeq"/>), so a grain loaded
-/// again continues above every seq of earlier transitions. If a silo dies mid-attempt, what it held is lost: that
-/// attempt's text (the attempt is run again from the start, announced by a claim) and the seqs it gave out after the
-/// last stored state, which the next attempt may give out again. A watcher that resumes after such a seq is recognised
-/// only when it names one beyond the counter; otherwise it misses the new attempt's deltas up to that seq, and still
-/// gets the whole reply in the final result.
+/// What is stored while an attempt runs is not the counter but a reservation above it
+/// (<see cref="SeqToStore"/>): a grain that loses its memory mid-attempt (its silo dies) is loaded again with the
+/// reservation and numbers above every seq it gave out, so a watcher resuming after one of them never mistakes a
+/// later attempt's piece for one it has seen. An attempt that outruns its reservation asks to be stored again
+/// (<see cref="OutranReservation"/>), once per <see cref="ReservedSeqs"/> pieces. The stored state of a finished
+/// message holds the counter itself, so seqs run 1, 2, 3, … unless a grain was lost mid-attempt.
 /// </remarks>
 public sealed class ReplyStream(string id, long lastSeq)
 {
     private List<ReplyDelta> _deltas = [];
     private StringBuilder _text = new();
 
+    /// <summary>How many seqs a store while an attempt runs sets aside: one extra write per this many pieces.</summary>
+    public const int ReservedSeqs = 1000;
+
     /// <summary>The seq of the last delta made, by this attempt or an earlier one.</summary>
     public long LastSeq { get; private set; } = lastSeq;
+
+    /// <summary>The highest seq storage knows of: the next activation numbers above it.</summary>
+    private long _stored = lastSeq;
+
+    /// <summary>True when a running attempt has given out seqs that storage does not cover: store before going on.</summary>
+    public bool OutranReservation => Running && LastSeq > _stored;
+
+    /// <summary>
+    /// The seq to store with <paramref name="state"/>, and from then on the highest one storage covers: the counter for
+    /// a state with no running attempt, a reservation above it for one with.
+    /// </summary>
+    public long SeqToStore(MessageState state)
+    {
+        _stored = state.Status == ChatStatus.Processing ? LastSeq + ReservedSeqs : LastSeq;
+        return _stored;
+    }
 
     /// <summary>The attempt whose reply is held (running or completed); 0 when none.</summary>
     public int Attempt { get; private set; }

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 using Chat.Configuration;
 using Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using WebFrontend.Auth;
 using WebFrontend.Cluster;
@@ -149,10 +150,12 @@ public static class ConversationsApi
 
     /// <summary>
     /// Server-Sent Events: the <c>result</c> and <c>delta</c> events of GET /result/{id}/events for every message of the
-    /// conversation, in order, each naming its message in <c>id</c>; it lasts until the conversation is deleted.
+    /// conversation, in order, each naming its message in <c>id</c>; it lasts until the conversation is deleted. Each
+    /// event's id is <c>{message}:{seq}</c> (<see cref="ConversationPosition"/>): with it as <c>Last-Event-ID</c>, a
+    /// reconnecting client gets what followed that event, not the whole conversation again.
     /// </summary>
     public static async Task<Results<CoalescedServerSentEvents<object>, ProblemHttpResult>> EventsAsync(
-        string id, ClaimsPrincipal user, ConversationWatcher watcher, CancellationToken cancellationToken)
+        string id, [FromHeader(Name = "Last-Event-ID")] string? lastEventId, ClaimsPrincipal user, ConversationWatcher watcher, CancellationToken cancellationToken)
     {
         var caller = ApiCaller.From(user);
         if (caller.KeyOfRoute(id) is not { } key)
@@ -160,7 +163,12 @@ public static class ConversationsApi
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
 
-        var items = await watcher.WatchAsync(key, cancellationToken);
+        if (!ConversationPosition.TryParse(lastEventId, out var from))
+        {
+            return Problems.Validation("Last-Event-ID", "Last-Event-ID must be the id of an event of this stream: <message>:<seq>, two whole numbers, the first 1 or more.");
+        }
+
+        var items = await watcher.WatchAsync(key, from, cancellationToken);
         return items is null ? NotFound(id) : new CoalescedServerSentEvents<object>(items.Select(item => ToEvent(item, caller)));
     }
 
@@ -177,9 +185,9 @@ public static class ConversationsApi
         return deleted ? TypedResults.NoContent() : NotFound(id);
     }
 
-    private static SseItem<object> ToEvent(WatchItem item, ApiCaller caller) => item.Delta is { } delta
+    private static SseItem<object> ToEvent(ConversationWatchItem watched, ApiCaller caller) => (watched.Item.Delta is { } delta
         ? new SseItem<object>(new ConversationDeltaEvent(caller.IdOf(delta.Id), delta.Seq, delta.Text), "delta")
-        : new SseItem<object>(ResultResponse.From(caller.Shown(item.Result!)), "result");
+        : new SseItem<object>(ResultResponse.From(caller.Shown(watched.Item.Result!)), "result")) with { EventId = watched.Position.EventId };
 
     private static ProblemHttpResult NotFound(string id) => Problems.NotFound($"No conversation with id '{id}'.");
 

@@ -199,6 +199,49 @@ public sealed class ConversationTests(ConversationClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Reconnecting_with_the_last_event_id_resumes_after_that_event_not_from_the_first_message()
+    {
+        var script = new ProcessorScript();
+        var conversation = await Create();
+        var (first, second, third) = (script.Echo("resumed first"), script.Hold("resumed second"), script.Echo("resumed third"));
+        var ids = new[] { await Post(conversation, first), await Post(conversation, second), await Post(conversation, third) };
+        await script.WaitUntilRunning(second);
+        var path = $"/conversations/{conversation}/events";
+
+        var before = await ServerSentEvents.ReadWithIds(
+            Http, path, Timeout, stopAfter: e => e.Event == "result" && Text(e.Data, "id") == ids[1] && Text(e.Data, "status") == "processing");
+        var firstDeltas = before.Where(e => e.Event == "delta" && Text(e.Data, "id") == ids[0]).ToArray();
+        Assert.NotEmpty(firstDeltas);
+        Assert.Equal(firstDeltas.Select(e => $"1:{e.Data.GetProperty("seq").GetInt64()}"), firstDeltas.Select(e => e.Id));
+        // The first message's end names the second's start, and so does the second's state while nothing of it is sent.
+        Assert.Equal("2:0", before.Single(e => e.Event == "result" && Text(e.Data, "status") == "completed").Id);
+        Assert.Equal("2:0", before[^1].Id);
+
+        var resuming = ServerSentEvents.ReadWithIds(
+            Http, path, Timeout, before[^1].Id, e => e.Event == "result" && Text(e.Data, "id") == ids[2] && Text(e.Data, "status") == "completed");
+        script.Release(second);
+        var after = await resuming;
+
+        Assert.Equal([ids[1], ids[2]], after.Select(e => Text(e.Data, "id")).Distinct());
+        var secondDeltas = after.Where(e => e.Event == "delta" && Text(e.Data, "id") == ids[1]).ToArray();
+        Assert.Equal(second, string.Concat(secondDeltas.Select(e => Text(e.Data, "text"))));
+        Assert.Equal(secondDeltas.Select(e => $"2:{e.Data.GetProperty("seq").GetInt64()}"), secondDeltas.Select(e => e.Id));
+        Assert.Equal(("3:0", "4:0"), (after.Last(e => Text(e.Data, "id") == ids[1]).Id, after[^1].Id));
+    }
+
+    [Fact]
+    public async Task A_last_event_id_that_names_no_event_of_a_conversation_answers_400()
+    {
+        var conversation = await Create();
+        foreach (var bad in new[] { "12", "0:3", "1:x", "1:2:3" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/conversations/{conversation}/events");
+            request.Headers.Add("Last-Event-ID", bad);
+            await AssertProblemNaming(await Http.SendAsync(request), "Last-Event-ID");
+        }
+    }
+
+    [Fact]
     public async Task Cancelling_a_held_message_lets_the_next_one_run_in_its_place()
     {
         var script = new ProcessorScript();

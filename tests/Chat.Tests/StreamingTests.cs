@@ -173,51 +173,6 @@ public sealed class StreamingTests(StreamingClusterFixture fixture, ITestOutputH
         return id;
     }
 
-    /// <summary>Reads events as a browser's EventSource would, until the stream ends or <paramref name="stopAfter"/> holds.</summary>
-    private async Task<List<SseEvent>> Read(string path, TimeSpan timeout, string? lastEventId = null, Func<SseEvent, bool>? stopAfter = null)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (lastEventId is not null)
-        {
-            request.Headers.Add("Last-Event-ID", lastEventId);
-        }
-
-        using var response = await fixture.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        var events = new List<SseEvent>();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
-        string type = "message", data = "";
-        string? eventId = null;
-        while (await reader.ReadLineAsync(cancel.Token) is { } line)
-        {
-            if (line.StartsWith("event:", StringComparison.Ordinal))
-            {
-                type = line["event:".Length..].Trim();
-            }
-            else if (line.StartsWith("id:", StringComparison.Ordinal))
-            {
-                eventId = line["id:".Length..].Trim();
-            }
-            else if (line.StartsWith("data:", StringComparison.Ordinal))
-            {
-                data += line["data:".Length..].TrimStart();
-            }
-            else if (line.Length == 0 && data.Length > 0)
-            {
-                var received = new SseEvent(type, eventId, JsonDocument.Parse(data).RootElement.Clone());
-                events.Add(received);
-                (type, data, eventId) = ("message", "", null);
-                if (stopAfter?.Invoke(received) == true)
-                {
-                    break;
-                }
-            }
-        }
-
-        return events;
-    }
-
-    private sealed record SseEvent(string Event, string? Id, JsonElement Data);
+    private Task<List<SseEvent>> Read(string path, TimeSpan timeout, string? lastEventId = null, Func<SseEvent, bool>? stopAfter = null) =>
+        ServerSentEvents.ReadWithIds(fixture.Http, path, timeout, lastEventId, stopAfter);
 }

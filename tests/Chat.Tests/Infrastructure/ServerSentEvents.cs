@@ -57,4 +57,57 @@ public static class ServerSentEvents
 
         return events;
     }
+
+    /// <summary>
+    /// Reads events with their ids as a browser's EventSource would, sending <paramref name="lastEventId"/> as a
+    /// reconnecting one does, until the stream ends or <paramref name="stopAfter"/> holds.
+    /// </summary>
+    public static async Task<List<SseEvent>> ReadWithIds(
+        HttpClient http, string path, TimeSpan timeout, string? lastEventId = null, Func<SseEvent, bool>? stopAfter = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var events = new List<SseEvent>();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
+        string type = "message", data = "";
+        string? eventId = null;
+        while (await reader.ReadLineAsync(cancel.Token) is { } line)
+        {
+            if (line.StartsWith("event:", StringComparison.Ordinal))
+            {
+                type = line["event:".Length..].Trim();
+            }
+            else if (line.StartsWith("id:", StringComparison.Ordinal))
+            {
+                eventId = line["id:".Length..].Trim();
+            }
+            else if (line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                data += line["data:".Length..].TrimStart();
+            }
+            else if (line.Length == 0 && data.Length > 0)
+            {
+                var received = new SseEvent(type, eventId, JsonDocument.Parse(data).RootElement.Clone());
+                events.Add(received);
+                (type, data, eventId) = ("message", "", null);
+                if (stopAfter?.Invoke(received) == true)
+                {
+                    break;
+                }
+            }
+        }
+
+        return events;
+    }
 }
+
+/// <summary>One event as a browser's EventSource sees it: its type, its id (null without an id line), its data.</summary>
+public sealed record SseEvent(string Event, string? Id, JsonElement Data);

@@ -153,4 +153,60 @@ public sealed class ReplyStreamTests
         Assert.Empty(stream.After(0));
         Assert.Null(stream.Partial);
     }
+
+    [Fact]
+    public void A_grain_lost_mid_attempt_numbers_above_every_seq_it_gave_out_from_what_it_stored()
+    {
+        var stream = new ReplyStream("id", 0);
+        var stored = stream.SeqToStore(Running(1));
+        stream.Follow(Running(1));
+        for (var offset = 0; offset < 5; offset++)
+        {
+            stream.Append(1, offset, "x", out _);
+        }
+
+        // The silo dies: the grain is loaded again from what it stored when the attempt was claimed.
+        var reloaded = new ReplyStream("id", stored);
+        reloaded.SeqToStore(Running(2));
+        reloaded.Follow(Running(2));
+        reloaded.Append(2, 0, "y", out var next);
+
+        Assert.Equal(ReplyStream.ReservedSeqs, stored);
+        Assert.Equal(ReplyStream.ReservedSeqs + 1, next!.Seq);
+        // A watcher that saw seq 5 of the lost attempt is given the new attempt's pieces from its first.
+        Assert.Equal([next], reloaded.After(5));
+    }
+
+    [Fact]
+    public void An_attempt_that_outruns_its_reservation_asks_to_be_stored_once_per_reservation()
+    {
+        var stream = new ReplyStream("id", 0);
+        stream.SeqToStore(Running(1));
+        stream.Follow(Running(1));
+        var asked = new List<long>();
+        for (var offset = 0; offset < 2 * ReplyStream.ReservedSeqs + 10; offset++)
+        {
+            stream.Append(1, offset, "x", out _);
+            if (stream.OutranReservation)
+            {
+                asked.Add(stream.LastSeq);
+                stream.SeqToStore(Running(1));
+            }
+        }
+
+        Assert.Equal([ReplyStream.ReservedSeqs + 1L, 2L * ReplyStream.ReservedSeqs + 2], asked);
+    }
+
+    [Fact]
+    public void A_finished_message_stores_the_counter_itself()
+    {
+        var stream = new ReplyStream("id", 0);
+        stream.SeqToStore(Running(1));
+        stream.Follow(Running(1));
+        stream.Append(1, 0, "abc", out _);
+
+        Assert.Equal(1, stream.SeqToStore(Completed(1, "abc")));
+        stream.Follow(Completed(1, "abc"));
+        Assert.False(stream.OutranReservation);
+    }
 }
