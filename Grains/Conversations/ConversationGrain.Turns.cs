@@ -9,7 +9,7 @@ public sealed partial class ConversationGrain
     private async Task<SubmitOutcome> AcceptAsync(ConversationEntry entry, Guid request, bool held)
     {
         var partition = Random.Shared.Next(streamingOptions.Value.Partitions);
-        var submission = new ChatSubmission(entry.Id, entry.Message, request, state.State.Backend, Id, held);
+        var submission = new ChatSubmission(entry.Id, entry.Message, request, state.State.Backend, Id, held, entry.CallbackUrl);
         var outcome = await Result(entry.Id).Accept(submission, partition);
         if (outcome.Status is SubmitStatus.Accepted or SubmitStatus.Existing)
         {

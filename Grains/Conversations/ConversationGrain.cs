@@ -111,7 +111,7 @@ public sealed partial class ConversationGrain(
 
             // Stored before the result grain exists: if this silo dies in between, the check finds the entry
             // without its message and accepts it then.
-            Messages.Add(new ConversationEntry(submission.Id, submission.Message, ChatStatus.Queued, null, clock.GetUtcNow(), null));
+            Messages.Add(new ConversationEntry(submission.Id, submission.Message, ChatStatus.Queued, null, clock.GetUtcNow(), null, submission.CallbackUrl));
             index = Messages.Count - 1;
             await WriteAsync();
         }

@@ -91,6 +91,7 @@ public static class ConversationsApi
         ClusterCaller cluster,
         MessageRateLimiter limiter,
         IOptions<ChatOptions> options,
+        CallbackAddresses callbacks,
         CancellationToken cancellationToken)
     {
         var caller = ApiCaller.From(user);
@@ -115,6 +116,12 @@ public static class ConversationsApi
             return Problems.Validation("id", ChatRules.CheckIdMessage(body.Id));
         }
 
+        // Last of the checks, since it may ask DNS.
+        if (body.CallbackUrl is not null && await callbacks.CheckAsync(body.CallbackUrl, cancellationToken) is { } callbackProblem)
+        {
+            return Problems.Validation("callbackUrl", callbackProblem);
+        }
+
         if (limiter.TryTake(request.HttpContext, caller, 1) is { } limited)
         {
             return limited;
@@ -123,7 +130,7 @@ public static class ConversationsApi
         // One request id however often the call is repeated, so a repeat after a lost reply is answered as the first.
         // The message belongs to the conversation's tenant (an admin may post to another tenant's conversation).
         var submission = new ChatSubmission(
-            TenantKeys.Compose(TenantKeys.TenantOf(key), body.Id ?? ChatRules.NewId()), body.Message!, Guid.NewGuid());
+            TenantKeys.Compose(TenantKeys.TenantOf(key), body.Id ?? ChatRules.NewId()), body.Message!, Guid.NewGuid(), CallbackUrl: body.CallbackUrl);
         var messageId = caller.IdOf(submission.Id);
         SubmitOutcome? outcome;
         try

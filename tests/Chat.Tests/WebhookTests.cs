@@ -192,6 +192,35 @@ public sealed class WebhookTests(WebhookClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_conversation_message_with_a_callback_url_is_delivered_there_and_a_refused_one_is_not_posted()
+    {
+        var script = new ProcessorScript();
+        using var created = await Alice.PostAsJsonAsync("/conversations", new { });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var conversation = (await ChatApi.Json(created)).GetProperty("id").GetString();
+
+        using (var refused = await Alice.PostAsJsonAsync(
+            $"/conversations/{conversation}/messages", new { message = script.Echo("refused turn"), callbackUrl = Receiver.Url(Callback) }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal(["callbackUrl"], (await ChatApi.Json(refused)).GetProperty("errors").EnumerateObject().Select(error => error.Name));
+        }
+
+        var id = NewId("turn");
+        using (var posted = await Alice.PostAsJsonAsync(
+            $"/conversations/{conversation}/messages", new { message = script.Echo("a turn, called back"), id, callbackUrl = Receiver.Url(Callback, "localhost") }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+
+        var delivery = await Receiver.WaitForDelivered(Callback, id);
+        Assert.Equal(Sign(delivery.Body, WebhookClusterFixture.CallbackSecret), delivery.Header("X-Signature-256"));
+        await AssertBodyIsResultAsync(id, delivery.Body);
+        using var read = await Alice.GetAsync($"/conversations/{conversation}");
+        Assert.Equal([id], (await ChatApi.Json(read)).GetProperty("messages").EnumerateArray().Select(message => message.GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public async Task A_subscriber_that_never_answers_holds_up_neither_the_message_nor_the_other_subscribers()
     {
         var script = new ProcessorScript();
