@@ -103,6 +103,26 @@ public sealed class OpenApiDocumentTests(ChatClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_document_declares_the_api_key_and_names_it_on_every_operation_behind_a_key_check_only()
+    {
+        var document = await Document();
+
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        Assert.Equal(("http", "bearer"), (scheme.GetProperty("type").GetString(), scheme.GetProperty("scheme").GetString()));
+        var paths = document.GetProperty("paths");
+        foreach (var (operation, statuses) in Expected)
+        {
+            var (method, path) = (operation.Split(' ')[0].ToLowerInvariant(), operation.Split(' ')[1]);
+            var described = paths.GetProperty(path).GetProperty(method);
+            var schemes = described.TryGetProperty("security", out var security)
+                ? security.EnumerateArray().SelectMany(requirement => requirement.EnumerateObject().Select(named => named.Name)).ToArray()
+                : [];
+            // An operation that can answer 401 checks the key; the probes are open whatever is configured.
+            Assert.True(statuses.Contains(401) ? schemes.SequenceEqual(["bearer"]) : schemes.Length == 0, $"{operation} names the schemes [{string.Join(", ", schemes)}]");
+        }
+    }
+
+    [Fact]
     public async Task Docs_serve_the_interactive_reference()
     {
         using var response = await fixture.Http.GetAsync("/docs");
