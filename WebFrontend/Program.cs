@@ -4,6 +4,7 @@ using WebFrontend.Auth;
 using WebFrontend.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.ListenOnLoopbackUnlessConfigured();
 builder.AddChatClusterClient();
 builder.AddChatApi();
 builder.AddChatAuth();

@@ -5,6 +5,28 @@ namespace WebFrontend.Auth;
 /// <summary>Where Kestrel will listen, read from configuration with Kestrel's own precedence, to tell loopback from the rest.</summary>
 public static class ListenAddresses
 {
+    /// <summary>Where the frontend listens when nothing says otherwise: this machine only.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5000";
+
+    /// <summary>
+    /// Listens on <see cref="DefaultUrl"/> unless the listen address is configured in any of the ways ASP.NET Core
+    /// reads: ASPNETCORE_URLS, --urls or Urls, the http(s)_ports a container image sets, or Kestrel:Endpoints. A default
+    /// in appsettings.json would not do: it would win over ASPNETCORE_URLS, which ASP.NET Core reads before it.
+    /// </summary>
+    public static WebApplicationBuilder ListenOnLoopbackUnlessConfigured(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (!configuration.GetSection("Kestrel:Endpoints").GetChildren().Any()
+            && string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey])
+            && string.IsNullOrEmpty(configuration[WebHostDefaults.HttpPortsKey])
+            && string.IsNullOrEmpty(configuration[WebHostDefaults.HttpsPortsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        return builder;
+    }
+
     /// <summary>The first configured address that is not loopback, or null when every one is.</summary>
     public static string? FirstPublic(IConfiguration configuration)
     {

@@ -240,7 +240,8 @@ public sealed class ProcessCluster : IAsyncDisposable
         var dll = Path.Combine(RepositoryRoot, "WebFrontend", "bin", Configuration, "net10.0", "WebFrontend.dll");
         // Embedded mode has no membership store to find gateways in: the frontend is told them, as ./run does.
         var gateways = string.Join(',', Enumerable.Range(0, _silos.Length).Select(i => $"127.0.0.1:{_gatewayPortBase + i}"));
-        _frontend = Start("frontend", dll, ["--urls", $"http://127.0.0.1:{port}"], new() { ["Cluster__Gateways"] = gateways });
+        // By the variable ASP.NET Core documents for it, as a container or a service unit would set it.
+        _frontend = Start("frontend", dll, [], new() { ["Cluster__Gateways"] = gateways, ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
         Http.BaseAddress = new Uri($"http://127.0.0.1:{port}");
     }
 
