@@ -151,7 +151,10 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         File.SetLastWriteTimeUtc(Path.Combine(ProcessCluster.RepositoryRoot, "WebFrontend", "wwwroot", "app.css"), DateTime.UtcNow);
         // Fast failure detection (passed through to every host), so the cluster soon stops waiting for a killed silo.
         Dictionary<string, string> membership = new() { ["Membership__ProbeTimeout"] = "00:00:01", ["Membership__NumMissedProbesLimit"] = "2" };
-        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("add-stop"), silos: 1, durable: false, membership);
+        // Metrics on for this cluster only: add-silo is not told the base, and must take the running cluster's.
+        var metricsPortBase = FreePorts.Range(4, 19_000, 20_000);
+        await using var run = await RunScript.StartAsync(
+            output, RunScript.FreshDataDirectory("add-stop"), silos: 1, durable: false, new(membership) { ["Silo__MetricsPortBase"] = metricsPortBase.ToString() });
         Assert.Contains("Building Silo and WebFrontend (Release): ", run.Output);
         var primary = run.ProcessesStarted();
 
@@ -162,6 +165,11 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         var logs = Path.Combine(run.Data, "logs", Assert.Single(RunScript.LogFolders(run.Data)));
         Assert.Equal(["frontend.log", "silo-0.log", "silo-1.log", "silo-2.log"],
             Directory.GetFiles(logs).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        foreach (var instance in new[] { first.Instance, second.Instance })
+        {
+            using var metrics = await run.Http.GetAsync($"http://127.0.0.1:{metricsPortBase + instance}/metrics");
+            Assert.Contains("orleans_", await metrics.Content.ReadAsStringAsync());
+        }
 
         var (status, text) = await run.ScriptAsync(["stop-silo", "2"]);
         Assert.Equal(0, status);
@@ -450,10 +458,9 @@ public sealed class RunScriptTests(ITestOutputHelper output)
                 start.ArgumentList.Add(argument);
             }
 
-            // The cluster's port bases are not passed on purpose: add-silo must use the running cluster's. Metrics
-            // are off, as for the ./run started above: add-silo does not take the running cluster's metrics port base.
+            // The cluster's port bases are not passed on purpose: add-silo must use the running cluster's, metrics
+            // included (off unless the test turned them on); the default 9100 here shows if it does not.
             start.Environment["RUN_DATA_DIR"] = Data;
-            start.Environment["Silo__MetricsPortBase"] = "0";
             foreach (var (key, value) in environment ?? [])
             {
                 start.Environment[key] = value;
