@@ -164,7 +164,10 @@ internal static class FairQueueingScenario
         var results = await Eventually.Returns(
             () => ReadAsync(cluster, latecomers),
             read => read.All(result => result.StartedAt is not null),
-            $"all {Latecomers} of tenant b's messages to start");
+            $"all {Latecomers} of tenant b's messages to start",
+            describe: read => $"{string.Join(", ", read.Where(result => result.StartedAt is null).Select(result => $"{result.Id} {result.Status} (attempts {result.Attempts})"))} not started; " +
+                $"pending per silo {string.Join(", ", cluster.Silos.Select(silo => $"{silo.SiloAddress}: {Pending(silo, "fair")}"))}; " +
+                $"the backend took {fixture.Fair.Stats.Requests} requests");
 
         // A latecomer in a lane is taken at that lane's next turn at the gate, and the k-th of b's in the same lane at
         // its (2k - 1)-th, since the lane alternates a and b. Each lane has one request at the gate at a time, so a

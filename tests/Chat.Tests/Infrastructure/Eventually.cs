@@ -7,7 +7,9 @@ public static class Eventually
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<T> Returns<T>(Func<Task<T>> probe, Func<T, bool> done, string waitingFor, TimeSpan? timeout = null)
+    /// <param name="describe">How the last value reads in the timeout's message; its ToString() by default.</param>
+    public static async Task<T> Returns<T>(
+        Func<Task<T>> probe, Func<T, bool> done, string waitingFor, TimeSpan? timeout = null, Func<T, string>? describe = null)
     {
         var limit = timeout ?? DefaultTimeout;
         var clock = Stopwatch.StartNew();
@@ -24,7 +26,7 @@ public static class Eventually
         }
         while (clock.Elapsed < limit);
 
-        throw new TimeoutException($"Timed out after {limit.TotalSeconds:0} s waiting for {waitingFor}; last value: {last}");
+        throw new TimeoutException($"Timed out after {limit.TotalSeconds:0} s waiting for {waitingFor}; last value: {(describe is null ? last : describe(last))}");
     }
 
     public static async Task Succeeds(Func<Task> probe, string waitingFor, TimeSpan? timeout = null)
