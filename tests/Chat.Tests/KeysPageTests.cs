@@ -123,6 +123,61 @@ public sealed class KeysPageTests(KeysPageFixture fixture) : IClassFixture<KeysP
         Assert.Equal([("echo", false), ("paced", true)], marks);
     }
 
+    [Fact]
+    public async Task The_page_s_event_stream_reader_parses_the_format_resumes_after_a_drop_and_gives_up_on_a_403()
+    {
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(fixture.Http.BaseAddress!, "/health").ToString());
+        await page.AddScriptTagAsync(new() { Url = "/sse.js" });
+
+        var outcome = await page.EvaluateAsync<string>(StreamScript);
+
+        // CR, LF and CRLF endings split across reads, a comment, "data:" lines joined, a character split across reads,
+        // the id carried to an event without one, and an event cut off by the drop never delivered.
+        Assert.Equal(
+            """{"events":[["delta","a\n b","1"],["result","x","1"],["message","é","7"],["message","after","8"]],"lastEventIds":[null,"7","8"],"refused":403}""",
+            outcome);
+    }
+
+    /// <summary>
+    /// Three answers from a stand-in for the network: a stream that drops mid-event, one the server ends, then a 403.
+    /// Resolves with what the reader delivered and the Last-Event-ID each connection sent.
+    /// </summary>
+    private const string StreamScript = """
+        () => new Promise((resolve) => {
+          const bytes = (text) => new TextEncoder().encode(text);
+          const answers = [
+            [bytes("\uFEFFretry: 20\r"), bytes("\n: keep-alive\r\nevent: delta\r\nid: 1\r\ndata: a\r\ndata:  b\r"),
+             bytes("\n\r\nevent: result\ndata: x\n\nid: 7\ndata:"), new Uint8Array([0x20, 0xc3]), new Uint8Array([0xa9, 0x0a, 0x0a]),
+             bytes("data: cut off by the drop"), "drop"],
+            [bytes("id: 8\rdata: after\r\r")],
+            403,
+          ];
+          const lastEventIds = [], events = [];
+          window.authFetch = async (url, init) => {
+            lastEventIds.push(new Headers(init.headers).get("Last-Event-ID"));
+            const answer = answers.shift();
+            if (typeof answer === "number") return new Response("{}", { status: answer, headers: { "Content-Type": "application/problem+json" } });
+            const body = new ReadableStream({
+              async pull(controller) {
+                const next = answer.shift();
+                if (next === undefined) controller.close();
+                else if (next === "drop") controller.error(new TypeError("network error"));
+                else controller.enqueue(next);
+              },
+            });
+            return new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream; charset=utf-8" } });
+          };
+          new EventStream("/stand-in", {
+            onEvent: (type, data, id) => events.push([type, data, id]),
+            onRefused: (response) => resolve(JSON.stringify({ events, lastEventIds, refused: response.status })),
+          });
+        })
+        """;
+
     /// <summary>Each text the reply of one message shows from now on, as the page changes it.</summary>
     private const string RecordSteps = """
         id => {
