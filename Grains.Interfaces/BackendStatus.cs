@@ -3,6 +3,8 @@ namespace Grains.Interfaces;
 /// <summary>
 /// One backend across the cluster: what it is (never its key), what waits for it and runs on it now, and totals since
 /// the silos started: messages completed and failed there, answers that turned an attempt away (429s), tokens reported.
+/// <see cref="IsDefault"/> marks the backend a message that names none goes to (Chat:DefaultBackend, a silo setting the
+/// frontend does not read); a silo of an earlier version leaves it false.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("BackendStatus")]
 public sealed record BackendStatus(
@@ -16,4 +18,5 @@ public sealed record BackendStatus(
     [property: Id(7)] long Failed,
     [property: Id(8)] long RateLimited,
     [property: Id(9)] long InputTokens,
-    [property: Id(10)] long OutputTokens);
+    [property: Id(10)] long OutputTokens,
+    [property: Id(11)] bool IsDefault = false);

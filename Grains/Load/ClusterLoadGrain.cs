@@ -80,7 +80,8 @@ public sealed class ClusterLoadGrain(TimeProvider clock, IClusterMembershipServi
                 loads.Sum(load => load.Load.Failed),
                 loads.Sum(load => load.Load.RateLimited),
                 loads.Sum(load => load.Load.InputTokens),
-                loads.Sum(load => load.Load.OutputTokens));
+                loads.Sum(load => load.Load.OutputTokens),
+                string.Equals(backend.Name, backends.Default.Name, StringComparison.OrdinalIgnoreCase));
         }).ToArray();
         return ValueTask.FromResult(statuses);
     }

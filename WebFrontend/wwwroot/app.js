@@ -87,7 +87,11 @@ async function openConversation(id) {
   try {
     conversation = await api.conversation(id);
   } catch (error) {
-    if (error.status === 404) {
+    if (error.status === 404 && apiKey.current()) {
+      // Another key's conversation answers 404 too, so the list keeps it for the key that made it; × removes it.
+      showError("That conversation was not found with this API key; it may belong to another key. Delete it from the list if it is gone.");
+      location.hash = "";
+    } else if (error.status === 404) {
       conversationStore.remove(id);
       showError("That conversation no longer exists on the cluster; it was removed from the list.");
       location.hash = "";
@@ -339,27 +343,38 @@ function renderCluster(snapshot) {
   rateChart.add(snapshot);
 }
 
+// An admin's view: another key gets 403, which is said in the panel once instead of being retried.
 function followCluster() {
-  const events = new EventSource("/cluster/events");
-  events.addEventListener("cluster", (event) => {
-    clearError("The cluster view");
-    renderCluster(JSON.parse(event.data));
+  new EventStream("/cluster/events", {
+    onEvent: (type, data) => {
+      if (type !== "cluster") return;
+      clearError("The cluster view");
+      renderCluster(JSON.parse(data));
+    },
+    onReconnecting: () => showError("The cluster view lost its connection to the frontend; reconnecting…"),
+    onRefused: async (response) => {
+      clearError("The cluster view");
+      $("cluster-summary").textContent = response.status === 403
+        ? "The cluster view needs an admin key (one named in Auth__AdminKeys); this key can send and follow messages."
+        : `The cluster view was refused: ${await describeFailure(response)}`;
+      $("cluster-summary").classList.add("note");
+    },
   });
-  events.onerror = () => showError("The cluster view lost its connection to the frontend; reconnecting…");
 }
 
 // ---- Backends -----------------------------------------------------------------------------------------------------
 
-// GET /backends does not say which backend the cluster defaults to (Chat__DefaultBackend); echo is its default.
-const preferredBackend = "echo";
-
-// Keeps the user's choice while the list stays the same; the list changes only when the cluster is reconfigured.
-function fillBackendChoice(names) {
+// Keeps the user's choice while the list stays the same; the list changes only when the cluster is reconfigured. At
+// first the cluster's default (Chat__DefaultBackend) is chosen. Without the list (a key that may not read it) the one
+// choice is the default, which the cluster picks for a message that names no backend.
+function fillBackendChoice(backends) {
   const select = $("backend");
-  if ([...select.options].map((option) => option.value).join("\n") === names.join("\n")) return;
+  const names = backends.map((backend) => backend.name);
+  const options = names.length > 0 ? names.map((name) => new Option(name, name)) : [new Option("the cluster's default", "")];
+  if (select.options.length === options.length && options.every((option, index) => select.options[index].value === option.value)) return;
   const chosen = select.value || selected?.backend;
-  select.replaceChildren(...names.map((name) => new Option(name, name)));
-  select.value = names.includes(chosen) ? chosen : names.includes(preferredBackend) ? preferredBackend : names[0] ?? "";
+  select.replaceChildren(...options);
+  select.value = names.includes(chosen) ? chosen : backends.find((backend) => backend.isDefault)?.name ?? options[0].value;
 }
 
 const backendColumns = ["name", "kind", "model", "maxConcurrency", "inFlight", "queued", "completed", "failed", "rateLimited", "inputTokens", "outputTokens"];
@@ -401,16 +416,23 @@ function renderBackends(backends) {
   for (const row of [...body.rows]) {
     if (!seen.has(row.dataset.backend)) row.remove();
   }
-  fillBackendChoice(backends.map((backend) => backend.name));
+  fillBackendChoice(backends);
 }
 
-// One request at a time, a second apart, and none while the page is hidden: one grain call each.
+// One request at a time, a second apart, and none while the page is hidden: one grain call each. A 403 (a key that is
+// not an admin's) stays so for this key, and forgetting the key reloads the page: polling stops there.
 async function pollBackends() {
   if (!document.hidden) {
     try {
       renderBackends(await callApi("GET", "/backends", undefined, [200]));
       clearError("The backends table");
     } catch (error) {
+      if (error.status === 403) {
+        fillBackendChoice([]);
+        $("backends-note").textContent = "The Backends table needs an admin key (one named in Auth__AdminKeys); messages go to the cluster's default backend.";
+        $("backends-note").hidden = false;
+        return;
+      }
       showError(`The backends table could not be refreshed: ${error.message}`);
     }
   }

@@ -59,7 +59,7 @@ async function describeFailure(response) {
 }
 
 async function callApi(method, path, body, expected) {
-  const response = await fetch(path, {
+  const response = await authFetch(path, {
     method,
     cache: "no-store",
     headers: body === undefined ? {} : { "Content-Type": "application/json" },
@@ -83,8 +83,8 @@ const api = {
 };
 
 // Follows one message: `result` snapshots and the reply's `delta` pieces. The text shown is the pieces of the current
-// attempt joined in seq order; a snapshot of a new attempt drops the earlier attempt's text. EventSource reconnects by
-// itself with Last-Event-ID, so the server sends only the pieces after the last one; a fresh stream (after a reload)
+// attempt joined in seq order; a snapshot of a new attempt drops the earlier attempt's text. The EventStream reconnects
+// by itself with Last-Event-ID, so the server sends only the pieces after the last one; a fresh stream (after a reload)
 // gets every piece so far. A gap in the seqs (pieces skipped across an attempt change) starts a fresh stream. onEnd gets
 // the final result, or null when the server refused the stream.
 class ReplyStream {
@@ -97,21 +97,23 @@ class ReplyStream {
     this.text = "";
     this.seq = 0;
     this.attempt = null;
-    this.source = new EventSource(`/result/${encodeURIComponent(this.id)}/events`);
-    this.source.addEventListener("result", (event) => this.result(JSON.parse(event.data)));
-    this.source.addEventListener("delta", (event) => this.delta(JSON.parse(event.data)));
-    this.source.onopen = () => this.onTrouble(null);
-    this.source.onerror = () => {
-      if (this.closed) return;
-      if (this.source.readyState !== EventSource.CLOSED) {
-        this.onTrouble(`Lost the live connection for message ${this.id}; the browser is reconnecting…`);
-        return;
-      }
+    this.source = new EventStream(`/result/${encodeURIComponent(this.id)}/events`, {
+      onEvent: (type, data) => {
+        if (type === "result") this.result(JSON.parse(data));
+        else if (type === "delta") this.delta(JSON.parse(data));
+      },
+      onOpen: () => this.onTrouble(null),
+      onReconnecting: () => {
+        if (!this.closed) this.onTrouble(`Lost the live connection for message ${this.id}; the browser is reconnecting…`);
+      },
       // Refused (an answer other than an event stream, such as a 404): EventSource gives up, and so does this.
-      this.close();
-      this.onTrouble(`The live view of message ${this.id} was refused; reload the page to try again.`);
-      this.onEnd(null);
-    };
+      onRefused: () => {
+        if (this.closed) return;
+        this.close();
+        this.onTrouble(`The live view of message ${this.id} was refused; reload the page to try again.`);
+        this.onEnd(null);
+      },
+    });
   }
 
   result(result) {

@@ -283,7 +283,7 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
             "the capped backend's completion to be reported");
         Assert.DoesNotContain("sk-capped-secret", body);
         var capped = JsonDocument.Parse(body).RootElement.EnumerateArray().Single(backend => backend.GetProperty("name").GetString() == "capped");
-        string[] fields = ["name", "kind", "model", "maxConcurrency", "inFlight", "queued", "completed", "failed", "rateLimited", "inputTokens", "outputTokens"];
+        string[] fields = ["name", "kind", "model", "maxConcurrency", "inFlight", "queued", "completed", "failed", "rateLimited", "inputTokens", "outputTokens", "isDefault"];
         Assert.Equal(fields.Order(), capped.EnumerateObject().Select(property => property.Name).Order());
         Assert.Equal(("openai", "m-capped", BackendsClusterFixture.Cap), (capped.GetProperty("kind").GetString(), capped.GetProperty("model").GetString(), capped.GetProperty("maxConcurrency").GetInt32()));
         Assert.True(capped.GetProperty("inputTokens").GetInt64() >= 2);
