@@ -17,8 +17,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeys keys,
-    IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ApiKeys keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string DashboardPath = "/dashboard";
@@ -73,15 +72,10 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteProblemAsync(StatusCodes.Status403Forbidden, "Admin key required.", "Only the keys named in Auth:AdminKeys may use this.");
 
-    private Task WriteProblemAsync(int status, string title, string detail)
-    {
-        Response.StatusCode = status;
-        return problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        }).AsTask();
-    }
+    // As problem details whatever the client accepts: an EventSource asks for text/event-stream only, and the problem
+    // details service writes nothing for it, which left a 500 in place of the 401 or 403.
+    private Task WriteProblemAsync(int status, string title, string detail) =>
+        TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail }).ExecuteAsync(Context);
 
     /// <summary>The password of "user:password" in base64; the user name is not used.</summary>
     private static string? BasicPassword(string encoded)

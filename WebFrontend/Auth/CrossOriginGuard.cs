@@ -8,7 +8,7 @@ namespace WebFrontend.Auth;
 /// A request with a bearer key is let through: no browser attaches one unasked. Browsers say where a request comes
 /// from in Sec-Fetch-Site, and older ones in Origin.
 /// </summary>
-public sealed class CrossOriginGuard(RequestDelegate next, IProblemDetailsService problems)
+public sealed class CrossOriginGuard(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -21,17 +21,14 @@ public sealed class CrossOriginGuard(RequestDelegate next, IProblemDetailsServic
             return;
         }
 
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await problems.WriteAsync(new ProblemDetailsContext
+        // As problem details whatever the client accepts (the problem details service writes nothing for a client that
+        // does not accept JSON).
+        await TypedResults.Problem(new ProblemDetails
         {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status403Forbidden,
-                Title = "Cross-origin request refused.",
-                Detail = "A page from another origin may not change anything here. Send the request from this site's own page, or from a client that is not a browser.",
-            },
-        });
+            Status = StatusCodes.Status403Forbidden,
+            Title = "Cross-origin request refused.",
+            Detail = "A page from another origin may not change anything here. Send the request from this site's own page, or from a client that is not a browser.",
+        }).ExecuteAsync(context);
     }
 
     private static bool FromAnotherOrigin(HttpRequest request)

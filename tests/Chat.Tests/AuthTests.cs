@@ -299,6 +299,34 @@ public sealed class AuthTests(KeysClusterFixture fixture) : IClassFixture<KeysCl
     }
 
     [Fact]
+    public async Task An_event_stream_client_is_refused_with_a_problem_too_not_a_server_error()
+    {
+        // What an EventSource sends: it accepts nothing but an event stream.
+        foreach (var (client, path, expected) in new[]
+        {
+            (_anonymous, "/result/anything/events", HttpStatusCode.Unauthorized),
+            (_anonymous, "/conversations/anything/events", HttpStatusCode.Unauthorized),
+            (Alice, "/cluster/events", HttpStatusCode.Forbidden),
+        })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Accept", "text/event-stream" } } };
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.True(expected == response.StatusCode, $"GET {path} answered {(int)response.StatusCode}, not {(int)expected}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal((int)expected, (await ReadJson(response)).GetProperty("status").GetInt32());
+        }
+
+        using var crossOrigin = new HttpRequestMessage(HttpMethod.Post, "/chat")
+        {
+            Headers = { { "Accept", "text/event-stream" }, { "Sec-Fetch-Site", "cross-site" } },
+            Content = new StringContent("""{"message":"hi"}""", Encoding.UTF8, "application/json"),
+        };
+        using var refused = await _anonymous.SendAsync(crossOrigin);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task A_browser_opens_the_dashboard_with_the_admin_key_as_its_password()
     {
         using var challenge = await _anonymous.GetAsync("/dashboard");
