@@ -29,7 +29,9 @@ public sealed partial class ClusterCaller(
             {
                 return await call(client);
             }
-            catch (Exception exception) when (IsTransient(exception))
+            // A cancellation this request did not ask for: a grain's activation was cancelled on its silo (the silo
+            // died or stopped while activating it, or activation timed out), which another try meets afresh.
+            catch (Exception exception) when (IsTransient(exception) || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 var elapsed = TimeProvider.System.GetElapsedTime(started);
                 if (elapsed + delay > window)

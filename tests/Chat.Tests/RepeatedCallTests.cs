@@ -59,6 +59,25 @@ public sealed class RepeatedCallTests(InjectedFaultsFixture fixture)
     }
 
     [Fact]
+    public async Task A_call_cancelled_in_the_cluster_is_tried_again_not_answered_500()
+    {
+        var id = NewId();
+        using (await fixture.Api.Submit($"echo {id}", id))
+        {
+        }
+
+        await fixture.Api.WaitForStatus(id, "completed");
+        var fired = InjectedFaults.Fired;
+        // What a silo sends back when the activation a call waited for was cancelled.
+        InjectedFaults.FailNextCall<IChatResultGrain>(nameof(IChatResultGrain.Get), () => new TaskCanceledException("injected: activation cancelled"));
+        using var read = await fixture.Http.GetAsync($"/result/{id}");
+
+        Assert.Equal(fired + 1, InjectedFaults.Fired);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("completed", (await ChatApi.Json(read)).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_cancel_of_a_completed_message_still_answers_409()
     {
         var id = NewId();
