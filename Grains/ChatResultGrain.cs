@@ -48,7 +48,13 @@ public sealed partial class ChatResultGrain(
         _reply = new ReplyStream(Id, state.RecordExists ? state.State.ReplySeq : 0);
         _reply.Follow(_current);
         await ForgetIfExpiredAsync();
-        await TrySettleAsync(partition: null);
+        if (_current is { Outbox.IsEmpty: false })
+        {
+            // Carried out just after activating, not during it: the conversation told of the outcome may itself be
+            // activating and asking this grain for its state, and each activation would wait for the other.
+            _settleRetry = this.RegisterGrainTimer(
+                () => TrySettleAsync(partition: null), new GrainTimerCreationOptions(TimeSpan.Zero, SettleRetryPeriod) { KeepAlive = true });
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
