@@ -459,8 +459,9 @@ public sealed class RunScriptTests(ITestOutputHelper output)
             }
 
             // The cluster's port bases are not passed on purpose: add-silo must use the running cluster's, metrics
-            // included (off unless the test turned them on); the default 9100 here shows if it does not.
+            // included, over the 0 here (which keeps a ./run started this way off 9100, which may be taken).
             start.Environment["RUN_DATA_DIR"] = Data;
+            start.Environment["Silo__MetricsPortBase"] = "0";
             foreach (var (key, value) in environment ?? [])
             {
                 start.Environment[key] = value;
