@@ -149,8 +149,9 @@ internal static class FairQueueingScenario
             // their new silo; b is measured on the cluster as it stands after that.
             await Eventually.Returns(
                 () => WorkersAwayFromHomeAsync(cluster, "fair"),
-                away => away == 0,
-                "every worker of the fair backend to be on its silo");
+                away => away.Count == 0,
+                "every worker of the fair backend to be on its silo",
+                describe: away => string.Join(", ", away));
             await Eventually.Returns(
                 () => Task.FromResult(Pending(cluster, "fair") + fixture.Fair.Stats.Requests),
                 held => held >= heldElsewhere,
@@ -242,16 +243,24 @@ internal static class FairQueueingScenario
     private static long Pending(SiloHandle silo, string backend) =>
         ((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<SiloWorkload>().Backends.Snapshot().FirstOrDefault(load => load.Backend == backend)?.Pending ?? 0;
 
-    private static async Task<int> WorkersAwayFromHomeAsync(TestCluster cluster, string backend)
+    /// <summary>
+    /// The workers active on a live silo other than their home, each as "partition on silo (home)". A directory entry
+    /// that still names the killed silo is no worker: the partition starts on its home when its next message comes.
+    /// </summary>
+    private static async Task<List<string>> WorkersAwayFromHomeAsync(TestCluster cluster, string backend)
     {
         var active = cluster.Silos.Select(silo => silo.SiloAddress).ToArray();
         var management = cluster.Client.GetGrain<IManagementGrain>(0);
-        var away = 0;
+        var away = new List<string>();
         for (var partition = 0; partition < FairQueueingClusterFixture.Partitions; partition++)
         {
             var worker = cluster.Client.GetGrain<IChatWorkerGrain>(ChatStreams.PartitionKey(backend, partition));
             var silo = await management.GetActivationAddress(worker);
-            away += silo is not null && !silo.Equals(PartitionAssignment.SiloFor(partition, active)) ? 1 : 0;
+            var home = PartitionAssignment.SiloFor(partition, active);
+            if (silo is not null && active.Contains(silo) && !silo.Equals(home))
+            {
+                away.Add($"{partition} on {silo} ({home})");
+            }
         }
 
         return away;
