@@ -28,6 +28,8 @@ public sealed partial class AttemptRunner(
     IOptions<ProcessingOptions> options,
     ILogger<AttemptRunner> logger)
 {
+    private static readonly TimeSpan HandBackLimit = TimeSpan.FromSeconds(30);
+
     private readonly ResultCalls _results = new(logger);
     private readonly TimeSpan _deltaInterval = TimeSpan.FromMilliseconds(options.Value.DeltaIntervalMs);
 
@@ -104,8 +106,32 @@ public sealed partial class AttemptRunner(
     /// </summary>
     public async Task HandBackAsync(string partitionKey, IReadOnlyList<ReceivedWork> unstarted)
     {
-        await Task.WhenAll(unstarted.Select(work => stream.PublishAsync(work.Item, partitionKey)));
+        await Task.WhenAll(unstarted.Select(work => PublishPersistentlyAsync(work.Item, partitionKey)));
         await Task.WhenAll(unstarted.Select(work => acknowledgement.AcknowledgeAsync(partitionKey, work)));
+    }
+
+    /// <summary>
+    /// A hand-back comes right after a silo left, when the stream's queue may still be addressed on the dead silo for a
+    /// moment: a failed publish is tried again, for up to <see cref="HandBackLimit"/>, rather than dropping a message
+    /// that nothing else would put back on the stream.
+    /// </summary>
+    private async Task PublishPersistentlyAsync(ChatWorkItem item, string partitionKey)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                await stream.PublishAsync(item, partitionKey);
+                return;
+            }
+            catch (Exception) when (TimeProvider.System.GetElapsedTime(started) + delay < HandBackLimit)
+            {
+                await Task.Delay(delay);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
+            }
+        }
     }
 
     private async Task<WorkOutcome> RecordAsync(IChatResultGrain result, int attempt, Processed processed) => processed switch

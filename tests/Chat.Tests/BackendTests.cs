@@ -256,8 +256,9 @@ public sealed class BackendTests(BackendsClusterFixture fixture, ITestOutputHelp
         await Eventually.Returns(() => Task.FromResult(fixture.Budget.Stats.Completed), completed => completed == 5, "five requests to be answered");
         var budget = await Eventually.Returns(
             async () => (await fixture.Http.GetFromJsonAsync<JsonElement>("/backends")).EnumerateArray().Single(backend => backend.GetProperty("name").GetString() == "budget"),
-            backend => backend.GetProperty("completed").GetInt64() == 5,
-            "GET /backends to report the five answered");
+            // Silos report on their own schedules: the two waiting may be counted a report after the five answered.
+            backend => backend.GetProperty("completed").GetInt64() == 5 && backend.GetProperty("queued").GetInt32() == 2,
+            "GET /backends to report the five answered and the two waiting");
 
         // The other two are still waiting for the window, well within the minute.
         Assert.Equal(5, fixture.Budget.Stats.Requests);
