@@ -71,7 +71,10 @@ public sealed class DurableFailoverTests(ITestOutputHelper output) : IAsyncLifet
     /// What the submitting client saw (accepted, and never accepted despite resubmitting), and the victim's
     /// load (running + waiting) when it was stopped.
     /// </summary>
-    private sealed record Run(IReadOnlyList<string> Accepted, IReadOnlyList<string> Unaccepted, int Retried503, IReadOnlyList<TimeSpan> SubmitTimes, TimeSpan Duration, TimeSpan StoppedAfter, DateTimeOffset StoppedAt, int VictimHeld);
+    private sealed record Run(IReadOnlyList<string> Accepted, IReadOnlyList<string> Unaccepted, int Retried503, IReadOnlyList<TimeSpan> SubmitTimes, TimeSpan Duration, TimeSpan StoppedAfter, DateTimeOffset StoppedAt, VictimLoad VictimHeld);
+
+    /// <summary>What the victim last reported before it was stopped: attempts running, and messages received but not started.</summary>
+    private sealed record VictimLoad(int Running, int Waiting);
 
     /// <summary>An accepted message's last known state; <see cref="Status"/> "missing" if the cluster no longer knows it.</summary>
     private sealed record Outcome(string Id, string Status, string? Reply, int Attempts, string? Silo, DateTimeOffset? CompletedAt);
@@ -89,7 +92,7 @@ public sealed class DurableFailoverTests(ITestOutputHelper output) : IAsyncLifet
         var retried = 0;
         var clock = Stopwatch.StartNew();
         var sends = new List<Task>(Messages);
-        Task<(TimeSpan After, DateTimeOffset At, int Held)>? stopping = null;
+        Task<(TimeSpan After, DateTimeOffset At, VictimLoad Held)>? stopping = null;
         for (var i = 0; i < Messages; i++)
         {
             var due = TimeSpan.FromSeconds(i / (double)RatePerSecond);
@@ -133,15 +136,17 @@ public sealed class DurableFailoverTests(ITestOutputHelper output) : IAsyncLifet
         return new Run(accepted.ToArray(), unaccepted.ToArray(), retried, submitTimes.Order().ToArray(), clock.Elapsed, after, at, held);
     }
 
-    private static async Task<(TimeSpan After, DateTimeOffset At, int Held)> StopWhenBusyAsync(ProcessCluster cluster, Action stopVictim, Stopwatch clock)
+    private static async Task<(TimeSpan After, DateTimeOffset At, VictimLoad Held)> StopWhenBusyAsync(ProcessCluster cluster, Action stopVictim, Stopwatch clock)
     {
         var victim = cluster.SiloEndpoint(Victim);
         var load = await Eventually.Returns(async () =>
         {
             var silos = (await ChatApi.Json(await cluster.Http.GetAsync("/cluster"))).GetProperty("silos").EnumerateArray();
             var mine = silos.FirstOrDefault(silo => silo.GetProperty("address").GetString() == victim);
-            return mine.ValueKind == JsonValueKind.Object ? mine.GetProperty("inFlight").GetInt32() + mine.GetProperty("pending").GetInt32() : 0;
-        }, held => held >= 10, $"silo {victim} to hold 10 messages", TimeSpan.FromSeconds(60));
+            return mine.ValueKind == JsonValueKind.Object
+                ? new VictimLoad(mine.GetProperty("inFlight").GetInt32(), mine.GetProperty("pending").GetInt32())
+                : new VictimLoad(0, 0);
+        }, held => held.Running >= 10, $"silo {victim} to run 10 messages", TimeSpan.FromSeconds(60));
         stopVictim();
         return (clock.Elapsed, DateTimeOffset.UtcNow, load);
     }
@@ -217,7 +222,7 @@ public sealed class DurableFailoverTests(ITestOutputHelper output) : IAsyncLifet
             $"{how}: {run.Accepted.Count}/{Messages} accepted, {run.Unaccepted.Count} never accepted ({run.Retried503} resubmissions after 503; " +
             $"submit p50 {Percentile(run.SubmitTimes, 0.5)} ms, p99 {Percentile(run.SubmitTimes, 0.99)} ms, max {Percentile(run.SubmitTimes, 1)} ms), " +
             $"{results.Count(r => r.Status == "completed")} completed, lost {Lost(results).Count()} of those accepted, " +
-            $"processed twice {rerun.Length}; the victim held {run.VictimHeld} when stopped " +
+            $"processed twice {rerun.Length}; the victim ran {run.VictimHeld.Running} and held {run.VictimHeld.Waiting} more when stopped " +
             $"{run.StoppedAfter.TotalSeconds:0.0} s into a {run.Duration.TotalSeconds:0.0} s submission; " +
             $"last re-run message completed {recovered} after the stop; " +
             $"share: {string.Join(", ", results.Where(r => r.Silo is not null).GroupBy(r => r.Silo).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}";
