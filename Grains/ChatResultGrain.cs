@@ -14,10 +14,9 @@ namespace Grains;
 /// are carried out and cleared. A silo dying anywhere in between leaves the outbox stored, and the next activation
 /// finishes it. Non-reentrant, so events apply one at a time.
 /// </summary>
-// Idle results leave memory after a minute (Orleans' shortest for this attribute) rather than its default fifteen: a
-// busy cluster creates one per message, and their state stays in storage. A watcher resubscribes at most 30 s after
-// the last change it heard, and each change was a call here, so a watched result is never idle that long.
-[CollectionAgeLimit(Minutes = 1)]
+// Idle results leave memory after Results:IdleActivationAge (set by the silo; seconds, not Orleans' default fifteen
+// minutes): a busy cluster creates one per message, and their state stays in storage. A watched result stays in
+// memory while its subscription lasts, so its watchers hear every change.
 public sealed partial class ChatResultGrain(
     [PersistentState("result", ChatStorage.Results)] IPersistentState<ChatResultState> state,
     LifecyclePolicy policy,
@@ -99,13 +98,13 @@ public sealed partial class ChatResultGrain(
 
     public ValueTask<ChatResult?> Subscribe(IChatResultObserver observer)
     {
-        _observers.Subscribe(observer);
+        Watch(observer);
         return Get();
     }
 
     public async ValueTask<ResultFeed?> Subscribe(IChatResultObserver observer, long afterSeq)
     {
-        _observers.Subscribe(observer);
+        Watch(observer);
         await ForgetIfExpiredAsync();
         return Snapshot() is { } snapshot ? new ResultFeed(snapshot, _reply.After(afterSeq)) : null;
     }
@@ -113,7 +112,23 @@ public sealed partial class ChatResultGrain(
     public ValueTask Unsubscribe(IChatResultObserver observer)
     {
         _observers.Unsubscribe(observer);
+        if (_observers.IsEmpty)
+        {
+            // Back to the idle age: nobody is left to miss a change.
+            DelayDeactivation(TimeSpan.Zero);
+        }
+
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Kept in memory as long as the subscription lasts: a new activation would not know the observer, and its
+    /// changes would reach the watcher only when it next renews.
+    /// </summary>
+    private void Watch(IChatResultObserver observer)
+    {
+        _observers.Subscribe(observer);
+        DelayDeactivation(IChatResultGrain.SubscriptionLifetime);
     }
 
     public async ValueTask<ClaimOutcome> TryStart(string worker, SiloAddress silo, Guid claim)

@@ -32,10 +32,15 @@ public static class ChatSiloServices
         // the addresses of more than a minute and a half of messages at 1,000 a second; an address that fell out
         // costs one directory lookup the next time its grain is called.
         silo.Configure<GrainDirectoryOptions>(options => options.CacheSize = 100_000);
-        // Orleans looks for idle activations once a minute by default, so a result idle for its minute would wait up to
-        // another one: at a thousand messages a second, sixty thousand activations more. Every 10 s instead; each look
-        // only takes the activations that came due.
-        silo.Configure<GrainCollectionOptions>(options => options.CollectionQuantum = TimeSpan.FromSeconds(10));
+        // A message's grain leaves memory soon after its last call (an attribute cannot go below a minute, so it is
+        // set here). Orleans looks for idle activations once a minute by default, which would keep a result up to a
+        // minute more; each look only takes the activations that came due, so looking often is cheap.
+        var results = silo.Configuration.GetValidated<ResultsOptions, ResultsOptionsValidator>(ResultsOptions.Section);
+        silo.Configure<GrainCollectionOptions>(options =>
+        {
+            options.CollectionQuantum = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, results.IdleActivationAge.Ticks / 3));
+            options.ClassSpecificCollectionAge[typeof(ChatResultGrain).FullName!] = results.IdleActivationAge;
+        });
         // Every silo must run the dashboard's grains, or the dashboard page's calls fail.
         silo.AddDashboard();
         if (mode.Storage == StorageProvider.Redis)

@@ -28,6 +28,14 @@ public sealed class ResultsOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan SweepPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a message's grain stays in memory after its last call while nobody watches it; its state stays in
+    /// storage, and a later call reads it back. Short, because a busy cluster makes one per message and Orleans walks
+    /// every live activation each second for its metrics; a watched message stays for as long as it is watched.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:03", "01:00:00")]
+    public TimeSpan IdleActivationAge { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 [OptionsValidator]

@@ -19,6 +19,8 @@ public sealed class ResultObservers(ResultNoticeBatcher batcher, ILogger logger)
 
     public void Unsubscribe(IChatResultObserver observer) => _observers.Unsubscribe(observer);
 
+    public bool IsEmpty => _observers.Count == 0;
+
     public Task DeltaAsync(ReplyDelta? delta)
     {
         if (delta is not null && _observers.Count > 0)
