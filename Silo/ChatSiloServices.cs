@@ -10,8 +10,10 @@ using Orleans.Hosting;
 using Orleans.Serialization;
 using Microsoft.Extensions.Options;
 using Orleans.Persistence;
+using Orleans.Providers;
 using Orleans.Runtime;
 using Orleans.Storage;
+using Orleans.Streams;
 using RedisStreams;
 
 namespace Silo;
@@ -115,6 +117,11 @@ public static class ChatSiloServices
         silo.AddMemoryStreams(ChatStreams.Provider, stream =>
         {
             stream.ConfigurePartitioning(streaming.Queues);
+            stream.ConfigureComponent<IQueueAdapterFactory>((services, name) => new IdlePollingQueueAdapterFactory(
+                MemoryAdapterFactory<DefaultMemoryMessageBodySerializer>.Create(services, name),
+                TimeSpan.FromMilliseconds(streaming.PollIntervalMs),
+                TimeSpan.FromMilliseconds(streaming.IdlePollIntervalMs),
+                TimeProvider.System));
             ConfigureWorkStream(stream, streaming);
         });
     }

@@ -24,6 +24,13 @@ public sealed class StreamingOptions
     public int PollIntervalMs { get; set; } = 10;
 
     /// <summary>
+    /// Embedded mode: how seldom a queue that has stayed empty is read, at most. The first message after a quiet
+    /// spell may wait this much longer; under load queues are read every <see cref="PollIntervalMs"/>.
+    /// </summary>
+    [Range(1, 60_000)]
+    public int IdlePollIntervalMs { get; set; } = 100;
+
+    /// <summary>
     /// Durable mode's lease on delivered work: a stream entry not acknowledged this long after delivery (its
     /// silo died holding it) is delivered again. Longer than a message may wait in a busy worker's lane, or
     /// waiting messages are delivered twice (harmless, but wasted work).

@@ -1,3 +1,4 @@
+using Chat.Tests.Infrastructure;
 using Grains.Diagnostics;
 
 namespace Chat.Tests;
@@ -50,16 +51,5 @@ public sealed class RepeatedFailuresTests
         var exception = new InvalidOperationException("Unable to connect\n   at Somewhere.Deep() in File.cs:line 1");
 
         Assert.Equal("InvalidOperationException: Unable to connect", RepeatedFailures.Describe(exception));
-    }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => _ticks;
-
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
 }
