@@ -7,6 +7,7 @@ using Grains.Work;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Runtime.Placement;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -99,7 +100,12 @@ public sealed partial class ChatWorkerGrain(
         if (home is not null && !home.Equals(workload.SiloAddress))
         {
             LogMoving(logger, this.GetPrimaryKeyString(), home);
-            this.DeactivateOnIdle();
+            // Migrated to its home rather than only deactivated: the messages it hands back reach this activation's
+            // address until the directory forgets it, and a message arriving here for a grain that is not active
+            // activates it here again, away from home, over and over. A migration forwards them to the new one.
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, home);
+            this.MigrateOnIdle();
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
         }
 
         return Task.CompletedTask;

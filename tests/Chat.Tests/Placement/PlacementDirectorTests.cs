@@ -8,8 +8,8 @@ using Orleans.Runtime.Placement;
 namespace Chat.Tests.Placement;
 
 /// <summary>
-/// Placement without a cluster: a silo that membership has declared dead but the placement context still lists is
-/// never chosen, so a worker lands where its home check says it belongs.
+/// Placement without a cluster: placement chooses among the silos membership lists as active, as a worker's home check
+/// does, whatever the placement context lists, so a worker lands where its home check says it belongs.
 /// </summary>
 public sealed class PlacementDirectorTests
 {
@@ -26,6 +26,20 @@ public sealed class PlacementDirectorTests
         {
             var placed = await director.OnAddActivation(PartitionPlacement.Instance, Target(ChatStreams.PartitionKey("echo", partition)), new Context(Silos));
             Assert.Equal(PartitionAssignment.SiloFor(partition, live), placed);
+        }
+    }
+
+    [Fact]
+    public async Task A_live_silo_the_placement_context_does_not_list_yet_is_still_a_partition_s_home()
+    {
+        // After a silo's death the manifest can miss a survivor for a while; membership knows all three are active.
+        var director = new PartitionPlacementDirector(new Membership(Silos, null));
+        var listed = new Context([Silos[0], Silos[2]]);
+
+        for (var partition = 0; partition < 6; partition++)
+        {
+            var placed = await director.OnAddActivation(PartitionPlacement.Instance, Target(ChatStreams.PartitionKey("echo", partition)), listed);
+            Assert.Equal(PartitionAssignment.SiloFor(partition, Silos), placed);
         }
     }
 
