@@ -16,6 +16,8 @@ public sealed class IdlePollingQueueAdapterFactory(IQueueAdapterFactory inner, T
     /// <summary>A tenth of a second of nothing at the default 10 ms poll interval.</summary>
     public const int EmptyReadsBeforeBackoff = 10;
 
+    private TimeProvider Clock { get; } = clock;
+
     [Obsolete("Use the overload which accepts a CancellationToken.")]
     public Task<IQueueAdapter> CreateAdapter() => CreateAdapter(CancellationToken.None);
 
@@ -42,12 +44,13 @@ public sealed class IdlePollingQueueAdapterFactory(IQueueAdapterFactory inner, T
     }
 
     /// <summary>Used by one pulling agent, one read at a time.</summary>
-    internal sealed class Receiver(IQueueAdapterReceiver inner, IdlePollingQueueAdapterFactory factory) : IQueueAdapterReceiver
+    private sealed class Receiver(IQueueAdapterReceiver inner, IdlePollingQueueAdapterFactory factory) : IQueueAdapterReceiver
     {
         private static readonly IList<IBatchContainer> Nothing = Array.Empty<IBatchContainer>();
 
         private int _emptyReads;
-        private long _nextRead;
+        private long _lastEmptyRead;
+        private TimeSpan _wait;
 
         public Task Initialize(TimeSpan timeout) => inner.Initialize(timeout);
 
@@ -56,8 +59,7 @@ public sealed class IdlePollingQueueAdapterFactory(IQueueAdapterFactory inner, T
 
         public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
         {
-            var clock = factory.Clock;
-            if (_nextRead != 0 && clock.GetTimestamp() < _nextRead)
+            if (_wait > TimeSpan.Zero && factory.Clock.GetElapsedTime(_lastEmptyRead) < _wait)
             {
                 return Nothing;
             }
@@ -66,12 +68,13 @@ public sealed class IdlePollingQueueAdapterFactory(IQueueAdapterFactory inner, T
             if (messages is { Count: > 0 })
             {
                 _emptyReads = 0;
-                _nextRead = 0;
+                _wait = TimeSpan.Zero;
                 return messages;
             }
 
             _emptyReads++;
-            _nextRead = _emptyReads < EmptyReadsBeforeBackoff ? 0 : clock.GetTimestamp() + factory.WaitAfter(_emptyReads).Ticks * clock.TimestampFrequency / TimeSpan.TicksPerSecond;
+            _lastEmptyRead = factory.Clock.GetTimestamp();
+            _wait = _emptyReads < EmptyReadsBeforeBackoff ? TimeSpan.Zero : factory.WaitAfter(_emptyReads);
             return messages ?? Nothing;
         }
 
@@ -84,10 +87,8 @@ public sealed class IdlePollingQueueAdapterFactory(IQueueAdapterFactory inner, T
         public Task Shutdown(TimeSpan timeout) => inner.Shutdown(timeout);
     }
 
-    private TimeProvider Clock => clock;
-
     /// <summary>Doubles from the poll interval with each further empty read, up to the idle interval.</summary>
-    internal TimeSpan WaitAfter(int emptyReads)
+    private TimeSpan WaitAfter(int emptyReads)
     {
         var doublings = Math.Min(emptyReads - EmptyReadsBeforeBackoff + 1, 16);
         var wait = pollInterval * Math.Pow(2, doublings);
