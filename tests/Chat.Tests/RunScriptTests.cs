@@ -161,6 +161,13 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         var first = await run.AddSiloAsync(membership);
         var second = await run.AddSiloAsync(membership);
         Assert.Equal((1, 2), (first.Instance, second.Instance));
+        // Tiered PGO is turned off for a process started while the cluster's processes (silos and frontend)
+        // outnumber the cores, and left to the runtime otherwise: one silo and the frontend, then three processes, then four.
+        static string PgoFor(int processes) => processes > Environment.ProcessorCount ? "0" : "unset";
+        static string PgoOf(TrackedProcess process) => process.EnvironmentVariable("DOTNET_TieredPGO") ?? "unset";
+        Assert.Equal(
+            [PgoFor(2), PgoFor(2), PgoFor(3), PgoFor(4)],
+            [PgoOf(TrackedProcess.Of(run.Pid("silo-0"))!), PgoOf(TrackedProcess.Of(run.Pid("frontend"))!), PgoOf(first.Process), PgoOf(second.Process)]);
         await run.WaitForSilosAsync(3);
         var logs = Path.Combine(run.Data, "logs", Assert.Single(RunScript.LogFolders(run.Data)));
         Assert.Equal(["frontend.log", "silo-0.log", "silo-1.log", "silo-2.log"],
@@ -462,6 +469,8 @@ public sealed class RunScriptTests(ITestOutputHelper output)
             // included, over the 0 here (which keeps a ./run started this way off 9100, which may be taken).
             start.Environment["RUN_DATA_DIR"] = Data;
             start.Environment["Silo__MetricsPortBase"] = "0";
+            // ./run's own choice is tested, not one inherited from whoever runs the tests.
+            start.Environment.Remove("DOTNET_TieredPGO");
             foreach (var (key, value) in environment ?? [])
             {
                 start.Environment[key] = value;
@@ -538,6 +547,7 @@ public sealed class RunScriptTests(ITestOutputHelper output)
                 start.ArgumentList.Add(argument);
             }
 
+            start.Environment.Remove("DOTNET_TieredPGO");
             foreach (var (key, value) in _environment)
             {
                 start.Environment[key] = value;
@@ -568,6 +578,10 @@ public sealed class RunScriptTests(ITestOutputHelper output)
                 return null;
             }
         }
+
+        /// <summary>The value of one variable in the environment the process was started with; null when it has none.</summary>
+        public string? EnvironmentVariable(string name) =>
+            File.ReadAllText($"/proc/{Pid}/environ").Split('\0').FirstOrDefault(entry => entry.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
 
         /// <summary>Every running process below <paramref name="root"/>: its children, theirs, and so on.</summary>
         public static IReadOnlyList<TrackedProcess> DescendantsOf(int root)
