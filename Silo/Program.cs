@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using WebFrontend.Extensions;
 
 namespace Silo;
 
@@ -10,7 +13,25 @@ public static class Program
     {
         // Configuration lives beside the binary, so a silo started from any directory finds its appsettings.json.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (builder.Configuration.GetValue<bool>($"{SiloHostOptions.Section}:{nameof(SiloHostOptions.ServeWebFrontend)}"))
+        {
+            RunWithWebFrontend(args);
+            return;
+        }
+
         builder.AddChatSilo();
         builder.Build().Run();
+    }
+
+    /// <summary>The silo and the web frontend in one host; the page's files are copied beside the binary (wwwroot).</summary>
+    private static void RunWithWebFrontend(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.AddChatSilo();
+        builder.AddChatWebFrontend(FrontendHosting.InSilo);
+
+        var app = builder.Build();
+        app.MapChatWebFrontend();
+        app.Run();
     }
 }

@@ -36,6 +36,13 @@ public sealed class SiloHostOptions
     /// <summary>Redis mode: listen on every interface rather than only on the advertised address.</summary>
     public bool ListenOnAnyAddress { get; set; }
 
+    /// <summary>
+    /// This silo also serves the web frontend (page and API) on the address ASP.NET Core is given (--urls,
+    /// ASPNETCORE_URLS; 127.0.0.1:5000 by default): no frontend process, no gateway hop, and calls to grains on this
+    /// silo made without serialization. Its settings are the frontend's (Auth, Chat, ...).
+    /// </summary>
+    public bool ServeWebFrontend { get; set; }
+
     /// <summary>How long a stopping silo may take, drain included, before the process exits anyway.</summary>
     [Range(1, 3600)]
     public int ShutdownTimeoutSeconds { get; set; } = 30;

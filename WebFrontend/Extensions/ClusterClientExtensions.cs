@@ -10,11 +10,7 @@ public static class ClusterClientExtensions
     /// <summary>The frontend's Orleans client: through the configured gateways, or those Redis membership lists.</summary>
     public static WebApplicationBuilder AddChatClusterClient(this WebApplicationBuilder builder)
     {
-        builder.Services.AddValidatedOptions<ClusterConnectionOptions, ClusterConnectionOptionsValidator>(ClusterConnectionOptions.Section);
-        builder.Services.AddSingleton<ClusterCaller>();
-        builder.Services.AddSingleton<ResultWatcher>();
-        builder.Services.AddSingleton<ConversationWatcher>();
-        builder.Services.AddSingleton<ClusterView>();
+        builder.AddChatClusterAccess();
 
         // The web server must answer /health while the client is still connecting.
         builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
@@ -59,6 +55,20 @@ public static class ClusterClientExtensions
                 client.AddActivityPropagation();
             }
         });
+        return builder;
+    }
+
+    /// <summary>
+    /// What the HTTP handlers use to reach the cluster, over whichever <see cref="IClusterClient"/> the host has: the
+    /// frontend's own client, or a silo's when the silo serves the frontend itself.
+    /// </summary>
+    public static WebApplicationBuilder AddChatClusterAccess(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<ClusterConnectionOptions, ClusterConnectionOptionsValidator>(ClusterConnectionOptions.Section);
+        builder.Services.AddSingleton<ClusterCaller>();
+        builder.Services.AddSingleton<ResultWatcher>();
+        builder.Services.AddSingleton<ConversationWatcher>();
+        builder.Services.AddSingleton<ClusterView>();
         return builder;
     }
 }

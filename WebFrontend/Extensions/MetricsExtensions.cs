@@ -11,21 +11,30 @@ public static class MetricsExtensions
     /// Prometheus at GET /metrics, and pushed over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (with the other
     /// standard OTEL_EXPORTER_OTLP_* variables). The messages' own counters are the silos', which process them.
     /// </summary>
-    public static WebApplicationBuilder AddChatMetrics(this WebApplicationBuilder builder)
+    /// <remarks>
+    /// In a silo, the silo's metrics are there too (its messages' counters included), under the silo's service name,
+    /// and go out over OTLP through the silo's exporter: only the HTTP server's meters and /metrics are added here.
+    /// </remarks>
+    public static WebApplicationBuilder AddChatMetrics(this WebApplicationBuilder builder, FrontendHosting hosting)
     {
-        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("chat-frontend"))
-            .WithMetrics(metrics =>
+        var ownProcess = hosting == FrontendHosting.OwnProcess;
+        var otlp = ownProcess && !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var telemetry = builder.Services.AddOpenTelemetry();
+        if (ownProcess)
+        {
+            telemetry.ConfigureResource(resource => resource.AddService("chat-frontend"));
+        }
+
+        telemetry.WithMetrics(metrics =>
+        {
+            metrics.AddMeter(
+                "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans", "System.Net.Http", "System.Runtime");
+            metrics.AddPrometheusExporter();
+            if (otlp)
             {
-                metrics.AddMeter(
-                    "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.Orleans", "System.Net.Http", "System.Runtime");
-                metrics.AddPrometheusExporter();
-                if (otlp)
-                {
-                    metrics.AddOtlpExporter();
-                }
-            });
+                metrics.AddOtlpExporter();
+            }
+        });
         return builder;
     }
 

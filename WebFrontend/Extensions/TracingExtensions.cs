@@ -13,7 +13,8 @@ public static class TracingExtensions
     /// trace that caused them. Scrapes and probes are left out, as are grain calls no request made
     /// (<see cref="ChatTraceSampler"/>): they would be most of the traces and say nothing.
     /// </summary>
-    public static WebApplicationBuilder AddChatTracing(this WebApplicationBuilder builder)
+    /// <remarks>In a silo, only the HTTP requests are added here: the silo's tracing has the rest, and the exporter.</remarks>
+    public static WebApplicationBuilder AddChatTracing(this WebApplicationBuilder builder, FrontendHosting hosting)
     {
         if (!ChatTraceSampler.IsEnabled(builder.Configuration))
         {
@@ -21,12 +22,15 @@ public static class TracingExtensions
         }
 
         // The resource (service name) is the one the metrics set up.
-        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing
-            .AddAspNetCoreInstrumentation(options => options.Filter = context =>
-                !context.Request.Path.StartsWithSegments("/metrics") && !context.Request.Path.StartsWithSegments("/health"))
-            .AddSource(ActivitySources.ApplicationGrainActivitySourceName)
-            .SetSampler(ChatTraceSampler.Instance)
-            .AddOtlpExporter());
+        builder.Services.AddOpenTelemetry().WithTracing(tracing =>
+        {
+            tracing.AddAspNetCoreInstrumentation(options => options.Filter = context =>
+                !context.Request.Path.StartsWithSegments("/metrics") && !context.Request.Path.StartsWithSegments("/health"));
+            if (hosting == FrontendHosting.OwnProcess)
+            {
+                tracing.AddSource(ActivitySources.ApplicationGrainActivitySourceName).SetSampler(ChatTraceSampler.Instance).AddOtlpExporter();
+            }
+        });
         return builder;
     }
 }

@@ -228,16 +228,25 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         Assert.Equal([], started.Where(p => p.IsRunning()).Select(p => p.ToString()));
     }
 
+    /// <summary>
+    /// Two ./run options in one cluster, as the suite's time is short: --fake-backend, and --co-hosted, where each silo
+    /// serves the API and the page itself (no frontend process) and work sent to silo 0's URL alone still spreads.
+    /// </summary>
     [Fact]
-    public async Task With_fake_backend_messages_to_fake_are_answered_by_it_and_it_stops_with_the_rest()
+    public async Task Co_hosted_silos_each_serve_the_api_spread_work_from_one_url_and_messages_to_fake_are_answered_by_it()
     {
         var fakePort = FreePorts.Any();
         var clock = Stopwatch.StartNew();
-        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("fake-backend"), silos: 1, durable: false,
-            new() { ["FAKE_BACKEND_PORT"] = fakePort.ToString() }, ["--fake-backend"]);
+        await using var run = await RunScript.StartAsync(output, RunScript.FreshDataDirectory("co-hosted-fake-backend"), silos: 2, durable: false,
+            new() { ["FAKE_BACKEND_PORT"] = fakePort.ToString() }, ["--fake-backend", "--co-hosted"]);
+        var port = run.Http.BaseAddress!.Port;
+        Assert.Contains($"Cluster ready: 2 silos, each serving the web frontend (silo i on port {port}+i).", run.Output);
         Assert.Contains($"curl -X POST http://127.0.0.1:{fakePort}/fake/faults -H 'content-type: application/json' -d '{{\"fault\":\"rate-limited\",\"count\":5,\"retryAfterSeconds\":3}}'", run.Output);
         var started = run.ProcessesStarted();
-        Assert.Single(started, p => p.Is("FakeChatBackend.dll"));
+        Assert.Equal((2, 0, 1), (started.Count(p => p.Is("Silo.dll")), started.Count(p => p.Is("WebFrontend.dll")), started.Count(p => p.Is("FakeChatBackend.dll"))));
+        // With no frontend process, tiered PGO counts the silos alone.
+        static string PgoFor(int processes) => processes > Environment.ProcessorCount ? "0" : "unset";
+        Assert.Equal(PgoFor(2), TrackedProcess.Of(run.Pid("silo-0"))!.EnvironmentVariable("DOTNET_TieredPGO") ?? "unset");
 
         var id = $"fake-{Guid.NewGuid():N}";
         using (var response = await run.Api.Submit("hello fake", id, "fake"))
@@ -249,17 +258,49 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         Assert.Equal(("fake-model says: hello fake", "fake", "fake-model"),
             (answered.GetProperty("result").GetString(), answered.GetProperty("backend").GetString(), answered.GetProperty("model").GetString()));
 
-        // Echo stays the default; fake is listed beside it with its cap.
-        var otherId = $"default-{Guid.NewGuid():N}";
-        using (var response = await run.Api.Submit("hello echo", otherId))
+        // Echo stays the default, and messages all sent to silo 0's URL are processed on both silos.
+        var ids = Enumerable.Range(0, 60).Select(i => $"echo-{i}-{Guid.NewGuid():N}").ToArray();
+        foreach (var echo in ids)
         {
+            using var response = await run.Api.Submit($"hello {echo}", echo);
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
-        Assert.Equal(("hello echo", "echo"), ((await run.Api.WaitForStatus(otherId, "completed")).GetProperty("result").GetString(), (await run.Api.Result(otherId)).GetProperty("backend").GetString()));
-        var backends = await ChatApi.Json(await run.Http.GetAsync("/backends"));
+        var silos = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var echo in ids)
+        {
+            var done = await run.Api.WaitForStatus(echo, "completed");
+            Assert.Equal(($"hello {echo}", "echo"), (done.GetProperty("result").GetString(), done.GetProperty("backend").GetString()));
+            silos.Add(done.GetProperty("silo").GetString()!);
+        }
+
+        Assert.Equal([$"127.0.0.1:{run.SiloPortBase}", $"127.0.0.1:{run.SiloPortBase + 1}"], silos.Order(StringComparer.Ordinal));
+
+        // Silo 1 serves the same API (whichever silo took the message), the page, and the backends with their caps.
+        using var second = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port + 1}"), Timeout = TimeSpan.FromSeconds(30) };
+        Assert.Equal("completed", (await new ChatApi(second).Result(id)).GetProperty("status").GetString());
+        Assert.Contains("<html", await second.GetStringAsync("/"), StringComparison.OrdinalIgnoreCase);
+        var backends = await ChatApi.Json(await second.GetAsync("/backends"));
         Assert.Equal([("echo", "echo", 0), ("fake", "openai", 4)],
             backends.EnumerateArray().Select(b => (b.GetProperty("name").GetString(), b.GetProperty("kind").GetString(), b.GetProperty("maxConcurrency").GetInt32())));
+
+        // add-silo gives the new silo the next web port.
+        var added = await run.AddSiloAsync();
+        Assert.Equal(2, added.Instance);
+        Assert.Equal(PgoFor(3), added.Process.EnvironmentVariable("DOTNET_TieredPGO") ?? "unset");
+        using var third = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port + 2}"), Timeout = TimeSpan.FromSeconds(30) };
+        await Eventually.Returns(async () =>
+        {
+            try
+            {
+                using var response = await third.GetAsync("/health");
+                return response.IsSuccessStatusCode ? (await ChatApi.Json(response)).GetProperty("silos").GetInt32() : -1;
+            }
+            catch (HttpRequestException)
+            {
+                return -1;  // Not listening yet: a silo opens its web port once it has joined.
+            }
+        }, count => count == 3, "the added silo's web port to report 3 silos", TimeSpan.FromSeconds(60));
 
         // A second ./run --fake-backend on otherwise free ports refuses the fake's port before starting anything.
         var ports = FreePorts.Range(2, 12_000, 19_000);
@@ -270,8 +311,8 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         Assert.Contains($"error: port {fakePort} on 127.0.0.1 is in use (another fake backend?)", text);
 
         Assert.Equal(143, await run.StopAsync("TERM"));
-        Assert.Equal([], started.Where(p => p.IsRunning()).Select(p => p.ToString()));
-        output.WriteLine($"start, two messages and stop: {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal([], started.Append(added.Process).Where(p => p.IsRunning()).Select(p => p.ToString()));
+        output.WriteLine($"start, 62 messages, a silo added and stop: {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     /// <summary>redis-cli against a run's Redis, with the password as ./run gives it (REDISCLI_AUTH), or none; what it printed.</summary>
@@ -379,9 +420,11 @@ public sealed class RunScriptTests(ITestOutputHelper output)
         public static async Task<RunScript> StartAsync(
             ITestOutputHelper output, string data, int silos, bool durable, Dictionary<string, string>? environment = null, string[]? options = null)
         {
-            // One range for every port, so none can fall among another's.
-            var ports = FreePorts.Range(2 * (silos + 3) + 2, 12_000, 19_000);
-            var run = new RunScript(output, data, ports, ports + silos + 3, ports + 2 * (silos + 3), ports + 2 * (silos + 3) + 1);
+            // One range for every port, so none can fall among another's: silos, gateways and web ports (with
+            // --co-hosted, one per silo) each with room for three added silos, then Redis.
+            var room = silos + 3;
+            var ports = FreePorts.Range(3 * room + 1, 12_000, 19_000);
+            var run = new RunScript(output, data, ports, ports + room, ports + 2 * room, ports + 3 * room);
             foreach (var (key, value) in environment ?? [])
             {
                 run._environment[key] = value;
