@@ -43,7 +43,7 @@ public sealed class ChatDispatcherGrain(
         // repeated after a lost reply); only a new one is turned away.
         var full = backlog.IsFull(out var retryAfter);
         var partition = (int)(_next++ % (uint)streamingOptions.Value.Partitions);
-        var outcome = await GrainFactory.GetGrain<IChatResultGrain>(submission.Id).Accept(submission with { Backend = backend.Name }, partition, !full);
+        var outcome = await GrainFactory.GetResultGrain(submission.Id).Accept(submission with { Backend = backend.Name }, partition, !full);
         ChatTracing.Submitted(span, outcome);
         return outcome.Status == SubmitStatus.Busy ? outcome with { RetryAfter = retryAfter } : outcome;
     }

@@ -115,7 +115,7 @@ public sealed partial class ConversationGrain
     /// <summary>Wakes the event streams waiting for a new message.</summary>
     private void Changed() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
-    private IChatResultGrain Result(string messageId) => GrainFactory.GetGrain<IChatResultGrain>(messageId);
+    private IChatResultGrain Result(string messageId) => GrainFactory.GetResultGrain(messageId);
 
     private static ConversationEntry EntryOf(ChatResult result) =>
         new(result.Id, result.Message, result.Status, result.Reply, result.EnqueuedAt, result.CompletedAt);

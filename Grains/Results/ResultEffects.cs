@@ -18,14 +18,13 @@ public sealed partial class ResultEffects(
     public async Task CarryOutAsync(string id, MessageState state, int? partition)
     {
         var outbox = state.Outbox;
-        var deadLetters = grains.GetGrain<IDeadLetterGrain>(0);
         if (outbox.DeadLetter == DeadLetterChange.Add)
         {
-            await deadLetters.Add(id, state.CompletedAt ?? DateTimeOffset.UtcNow);
+            await grains.GetGrain<IDeadLetterGrain>(0).Add(id, state.CompletedAt ?? DateTimeOffset.UtcNow);
         }
         else if (outbox.DeadLetter == DeadLetterChange.Remove)
         {
-            await deadLetters.Remove(id);
+            await grains.GetGrain<IDeadLetterGrain>(0).Remove(id);
         }
 
         if (outbox.Publish)

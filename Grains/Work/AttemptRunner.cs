@@ -40,7 +40,7 @@ public sealed partial class AttemptRunner(
     {
         var item = work.Item;
         using var span = ChatTracing.StartProcess(item, backend.Name, worker);
-        var result = grains.GetGrain<IChatResultGrain>(item.Id);
+        var result = grains.GetResultGrain(item.Id);
         var claimId = Guid.NewGuid();
         ClaimOutcome claim;
         try

@@ -87,7 +87,7 @@ public static class ChatApi
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
 
-        var outcome = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(key).Cancel().AsTask(), cancellationToken);
+        var outcome = await cluster.CallAsync(grains => grains.GetResultGrain(key).Cancel().AsTask(), cancellationToken);
         return outcome switch
         {
             { Cancelled: true, Result: { } result } => TypedResults.Ok(ResultResponse.From(caller.Shown(result))),

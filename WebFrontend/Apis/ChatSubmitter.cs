@@ -55,7 +55,7 @@ public sealed class ChatSubmitter(ClusterCaller cluster, IOptions<ChatOptions> o
         try
         {
             outcome = await cluster.CallAsync(
-                grains => grains.GetGrain<IChatDispatcherGrain>(IChatDispatcherGrain.AnyKey()).Submit(submission).AsTask(), cancellationToken);
+                grains => grains.GetDispatcherGrain(IChatDispatcherGrain.AnyKey()).Submit(submission).AsTask(), cancellationToken);
         }
         catch (UnknownBackendException unknown)
         {

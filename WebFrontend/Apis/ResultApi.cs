@@ -32,7 +32,7 @@ public static class ResultApi
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
 
-        var result = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(key).Get().AsTask(), cancellationToken);
+        var result = await cluster.CallAsync(grains => grains.GetResultGrain(key).Get().AsTask(), cancellationToken);
         return result is null
             ? Problems.NotFound($"No message with id '{id}'.")
             : TypedResults.Ok(ResultResponse.From(caller.Shown(result)));
@@ -84,7 +84,7 @@ public static class ResultApi
 
         // One id for this request, however often the call is repeated: a repeat gets the first call's answer.
         var request = Guid.NewGuid();
-        var outcome = await cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(key).Retry(request).AsTask(), cancellationToken);
+        var outcome = await cluster.CallAsync(grains => grains.GetResultGrain(key).Retry(request).AsTask(), cancellationToken);
         return outcome switch
         {
             { Retried: true, Result: { } queued } => TypedResults.Accepted($"/result/{id}", ResultResponse.From(caller.Shown(queued))),

@@ -54,7 +54,7 @@ public static class ResultsApi
                 : grains.GetGrain<IDeadLetterGrain>(0).List(caller.Tenant!, skip, size)).AsTask(),
             cancellationToken);
         var results = await Task.WhenAll(ids.Ids.Select(id =>
-            cluster.CallAsync(grains => grains.GetGrain<IChatResultGrain>(id).Get().AsTask(), cancellationToken)));
+            cluster.CallAsync(grains => grains.GetResultGrain(id).Get().AsTask(), cancellationToken)));
         // A listed failure gone past its retention (Results__FailedRetention) leaves the list once it is seen missing.
         var gone = ids.Ids.Where((_, index) => results[index] is null).ToList();
         if (gone.Count > 0)

@@ -25,7 +25,7 @@ public sealed class ResultWatcher(IClusterClient client, ClusterCaller cluster)
     /// <summary>Null when no message has this id. <paramref name="afterSeq"/>: the last piece the client has (0: none).</summary>
     public async Task<IAsyncEnumerable<WatchItem>?> WatchAsync(string id, long afterSeq, CancellationToken cancellationToken)
     {
-        var grain = client.GetGrain<IChatResultGrain>(id);
+        var grain = client.GetResultGrain(id);
         var reference = Reference();
         // Listening before subscribing, so a change between the two is not missed.
         var heard = new WatchBuffer(BufferCapacity);
