@@ -10,8 +10,12 @@ namespace Grains.Interfaces;
 /// </summary>
 public static class GrainReferences
 {
-    public static IChatResultGrain GetResultGrain(this IGrainFactory grains, string id) =>
-        Resolved<IChatResultGrain>.Find(grains, IdSpan.Create(id)) ?? Resolved<IChatResultGrain>.Remember(grains.GetGrain<IChatResultGrain>(id));
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, as Orleans' own would throw.</exception>
+    public static IChatResultGrain GetResultGrain(this IGrainFactory grains, string id)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        return Resolved<IChatResultGrain>.Find(grains, IdSpan.Create(id)) ?? Resolved<IChatResultGrain>.Remember(grains.GetGrain<IChatResultGrain>(id));
+    }
 
     public static IChatDispatcherGrain GetDispatcherGrain(this IGrainFactory grains, long key) =>
         Resolved<IChatDispatcherGrain>.Find(grains, GrainIdKeyExtensions.CreateIntegerKey(key))

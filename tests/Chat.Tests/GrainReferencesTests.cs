@@ -32,6 +32,8 @@ public sealed class GrainReferencesTests(ScriptedClusterFixture fixture)
             Assert.Equal(((GrainReference)orleans).InterfaceType, ((GrainReference)own).InterfaceType);
         }
 
+        Assert.Throws<ArgumentException>(() => grains.GetResultGrain(" "));
+
         // A message submitted through one is read back through the other.
         var outcome = await grains.GetDispatcherGrain(5).Submit(new ChatSubmission("refs-call", "hello refs"));
         Assert.Equal(SubmitStatus.Accepted, outcome.Status);
