@@ -23,6 +23,7 @@ namespace Grains;
 [PartitionPlacement]
 public sealed partial class ChatWorkerGrain(
     AttemptRunner runner,
+    WorkHandBack handBack,
     BackendCatalog backends,
     BackendPermits permits,
     WorkAcknowledgement acknowledgement,
@@ -60,7 +61,7 @@ public sealed partial class ChatWorkerGrain(
         }
 
         LogHandingBack(logger, this.GetPrimaryKeyString(), unstarted.Count, reason.Description);
-        await runner.HandBackAsync(this.GetPrimaryKeyString(), unstarted);
+        await handBack.HandBackAsync(this.GetPrimaryKeyString(), unstarted);
     }
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>

@@ -35,6 +35,7 @@ public static class MessageLifecycleServiceCollectionExtensions
         services.AddSingleton<AttemptLiveness>();
         services.AddSingleton<ConversationPrompts>();
         services.AddSingleton<AttemptRunner>();
+        services.AddSingleton<WorkHandBack>();
         return services;
     }
 }

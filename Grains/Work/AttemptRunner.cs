@@ -3,7 +3,6 @@ using Grains.Conversations;
 using Grains.Diagnostics;
 using Grains.Interfaces;
 using Grains.Options;
-using Grains.Streams;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,24 +11,20 @@ namespace Grains.Work;
 
 /// <summary>
 /// Owns one delivery of a message from start to end: claim it on its result grain, send it to its backend under the
-/// attempt's time limit, give back the backend's permit, record the outcome, acknowledge the stream entry. Also hands
-/// back deliveries a worker never started. The stream entry is acknowledged only once the result grain has recorded
-/// what became of it.
+/// attempt's time limit, give back the backend's permit, record the outcome, acknowledge the stream entry. The stream
+/// entry is acknowledged only once the result grain has recorded what became of it.
 /// </summary>
 public sealed partial class AttemptRunner(
     IGrainFactory grains,
     BackendClients backends,
     BackendPermits permits,
     SiloWorkload workload,
-    WorkStream stream,
     WorkAcknowledgement acknowledgement,
     ChatMetrics metrics,
     ConversationPrompts prompts,
     IOptions<ProcessingOptions> options,
     ILogger<AttemptRunner> logger)
 {
-    private static readonly TimeSpan HandBackLimit = TimeSpan.FromSeconds(30);
-
     private readonly ResultCalls _results = new(logger);
     private readonly TimeSpan _deltaInterval = TimeSpan.FromMilliseconds(options.Value.DeltaIntervalMs);
 
@@ -97,40 +92,6 @@ public sealed partial class AttemptRunner(
         {
             ChatTracing.Processed(span, outcome);
             workload.RecordFinished(backend.Name, outcome, reply);
-        }
-    }
-
-    /// <summary>
-    /// Publishes unstarted deliveries again, then acknowledges the old entries: if this silo dies in between, a
-    /// message is delivered twice (a claim makes that harmless), never lost.
-    /// </summary>
-    public async Task HandBackAsync(string partitionKey, IReadOnlyList<ReceivedWork> unstarted)
-    {
-        await Task.WhenAll(unstarted.Select(work => PublishPersistentlyAsync(work.Item, partitionKey)));
-        await Task.WhenAll(unstarted.Select(work => acknowledgement.AcknowledgeAsync(partitionKey, work)));
-    }
-
-    /// <summary>
-    /// A hand-back comes right after a silo left, when the stream's queue may still be addressed on the dead silo for a
-    /// moment: a failed publish is tried again, for up to <see cref="HandBackLimit"/>, rather than dropping a message
-    /// that nothing else would put back on the stream.
-    /// </summary>
-    private async Task PublishPersistentlyAsync(ChatWorkItem item, string partitionKey)
-    {
-        var delay = TimeSpan.FromMilliseconds(100);
-        var started = TimeProvider.System.GetTimestamp();
-        while (true)
-        {
-            try
-            {
-                await stream.PublishAsync(item, partitionKey);
-                return;
-            }
-            catch (Exception) when (TimeProvider.System.GetElapsedTime(started) + delay < HandBackLimit)
-            {
-                await Task.Delay(delay);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
-            }
         }
     }
 
