@@ -22,7 +22,7 @@ public sealed class FrontendBeforeSilosTests : IAsyncLifetime
     public async Task DisposeAsync() => await _redis.DisposeAsync();
 
     [Fact]
-    public async Task A_frontend_started_before_any_silo_answers_503_until_the_silos_come_up_then_serves()
+    public async Task A_frontend_started_before_any_silo_answers_503_and_is_not_ready_until_the_silos_come_up_then_serves()
     {
         await using var cluster = ProcessCluster.StartFrontendFirst("frontend-first", _redis, silos: 2, Settings);
 
@@ -42,6 +42,19 @@ public sealed class FrontendBeforeSilosTests : IAsyncLifetime
             await AssertUnavailableProblem(health!);
         }
 
+        // Redis is up, the cluster is not: ready names the cluster as what it lacks, live does not care.
+        using (var ready = await cluster.Http.GetAsync("/health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Equal(
+                """{"status":"unhealthy","checks":{"cluster":"unhealthy","redis":"healthy"}}""", await ready.Content.ReadAsStringAsync());
+        }
+
+        using (var live = await cluster.Http.GetAsync("/health/live"))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
         var id = ChatApiBatchExtensions.NewIds("before-silos", 1)[0];
         using (var submitted = await cluster.Api.Submit("anyone there?", id))
         {
@@ -57,6 +70,12 @@ public sealed class FrontendBeforeSilosTests : IAsyncLifetime
             var body = await ChatApi.Json(healthy);
             Assert.Equal("connected", body.GetProperty("status").GetString());
             Assert.Equal(2, body.GetProperty("silos").GetInt32());
+        }
+
+        using (var ready = await cluster.Http.GetAsync("/health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Equal("""{"status":"healthy","checks":{"cluster":"healthy","redis":"healthy"}}""", await ready.Content.ReadAsStringAsync());
         }
 
         // The message refused while no silo ran was never stored; sent again now, it is accepted and runs.
