@@ -48,7 +48,10 @@ public interface IConversationGrain : IGrainWithStringKey
     [Alias("WaitForMessages"), AlwaysInterleave]
     ValueTask<string[]?> WaitForMessages(int known, TimeSpan wait);
 
-    /// <summary>Cancels every message that has not ended and forgets the conversation: false if there was none.</summary>
+    /// <summary>
+    /// Cancels every message that has not ended and forgets the conversation: false if there was none, unless this
+    /// same <paramref name="request"/> deleted it (a repeat whose first reply was lost).
+    /// </summary>
     [Alias("Delete")]
-    ValueTask<bool> Delete();
+    ValueTask<bool> Delete(Guid request);
 }

@@ -165,36 +165,4 @@ public sealed partial class ConversationGrain(
 
         return Exists ? [.. Messages.Select(entry => entry.Id)] : null;
     }
-
-    public async ValueTask<bool> Delete()
-    {
-        if (!Exists)
-        {
-            return false;
-        }
-
-        state.State.Deleting = true;
-        await WriteAsync();
-        await FinishDeleteAsync();
-        return true;
-    }
-
-    private async Task FinishDeleteAsync()
-    {
-        _deleting = true;
-        // The held ones first (last to first), so none is released when the running one ends. Each cancelled message
-        // tells this grain so, on this call chain: let that notice in, and it is ignored.
-        using (RequestContext.AllowCallChainReentrancy())
-        {
-            foreach (var entry in Enumerable.Reverse(Messages).Where(entry => !entry.IsTerminal).ToArray())
-            {
-                await Result(entry.Id).Cancel();
-            }
-        }
-
-        await state.ClearStateAsync();
-        _deleting = false;
-        StopChecking();
-        Changed();
-    }
 }

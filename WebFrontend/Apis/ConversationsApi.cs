@@ -188,7 +188,9 @@ public static class ConversationsApi
             return Problems.Validation("id", ChatRules.CheckIdMessage(id));
         }
 
-        var deleted = await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(key).Delete().AsTask(), cancellationToken);
+        // One request id for every try, so a repeat after a lost reply is answered as the first was.
+        var request = Guid.NewGuid();
+        var deleted = await cluster.CallAsync(grains => grains.GetGrain<IConversationGrain>(key).Delete(request).AsTask(), cancellationToken);
         return deleted ? TypedResults.NoContent() : NotFound(id);
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Chat.Tests.Infrastructure;
 using Grains.Interfaces;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,6 +76,41 @@ public sealed class RepeatedCallTests(InjectedFaultsFixture fixture)
         Assert.Equal(fired + 1, InjectedFaults.Fired);
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal("completed", (await ChatApi.Json(read)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_conversation_delete_whose_reply_was_lost_answers_204_and_a_new_delete_404()
+    {
+        string conversation;
+        using (var created = await fixture.Http.PostAsJsonAsync("/conversations", new { system = "be brief" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            conversation = (await ChatApi.Json(created)).GetProperty("id").GetString()!;
+        }
+
+        var message = NewId();
+        using (var posted = await fixture.Http.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = $"hang {message}", id = message }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+
+        var fired = InjectedFaults.Fired;
+        InjectedFaults.LoseNextReply<IConversationGrain>(nameof(IConversationGrain.Delete), LostReply);
+        using (var deleted = await fixture.Http.DeleteAsync($"/conversations/{conversation}"))
+        {
+            Assert.Equal(fired + 1, InjectedFaults.Fired);
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        Assert.Equal("cancelled", (await fixture.Api.Result(message)).GetProperty("status").GetString());
+        using (var read = await fixture.Http.GetAsync($"/conversations/{conversation}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        }
+
+        // Another request is not a repeat: the conversation is gone.
+        using var again = await fixture.Http.DeleteAsync($"/conversations/{conversation}");
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
     }
 
     [Fact]
