@@ -18,10 +18,16 @@ public sealed class ClusterConnectionOptions
     [Required]
     public string ServiceId { get; set; } = "chat";
 
-    /// <summary>Frontend, Localhost mode: the gateways it connects through, e.g. "127.0.0.1:30000,127.0.0.1:30001".</summary>
+    /// <summary>A silo's first gateway port (Silo:GatewayPortBase) when none is configured; instance i listens on it + i.</summary>
+    public const int DefaultGatewayPortBase = 30000;
+
+    /// <summary>
+    /// Frontend, Localhost mode: the gateways it connects through, e.g. "127.0.0.1:30000,127.0.0.1:30001". By default
+    /// those of the three silos ./run starts on the default ports.
+    /// </summary>
     [Required]
     [EndpointList]
-    public string Gateways { get; set; } = "127.0.0.1:30000,127.0.0.1:30001,127.0.0.1:30002";
+    public string Gateways { get; set; } = string.Join(',', Enumerable.Range(DefaultGatewayPortBase, 3).Select(port => $"127.0.0.1:{port}"));
 
     /// <summary>Frontend: how long one request keeps retrying a cluster call that failed because a silo or gateway is unreachable.</summary>
     [Range(0, 600)]

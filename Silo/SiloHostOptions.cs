@@ -1,3 +1,4 @@
+using Chat.Configuration;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ public sealed class SiloHostOptions
     public int SiloPortBase { get; set; } = 11111;
 
     [Range(1, 65000)]
-    public int GatewayPortBase { get; set; } = 30000;
+    public int GatewayPortBase { get; set; } = ClusterConnectionOptions.DefaultGatewayPortBase;
 
     /// <summary>
     /// The Prometheus scrape endpoint is http://address:(MetricsPortBase + i)/metrics, on the same address as the silo's

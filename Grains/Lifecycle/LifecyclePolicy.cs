@@ -4,7 +4,7 @@ namespace Grains.Lifecycle;
 /// The limits the lifecycle applies: attempts per round, the retry backoff, how many times in a row a backend may
 /// turn an attempt away for now, and which backend takes over from one that failed every attempt.
 /// </summary>
-public sealed record LifecyclePolicy(int MaxAttempts, TimeSpan RetryBaseDelay, TimeSpan RetryMaxDelay, int MaxDeferrals = 10)
+public sealed record LifecyclePolicy(int MaxAttempts, TimeSpan RetryBaseDelay, TimeSpan RetryMaxDelay, int MaxDeferrals)
 {
     /// <summary>Backend name to its fallback's name (case-insensitive); a backend without one is absent.</summary>
     public IReadOnlyDictionary<string, string> Fallbacks { get; init; } = new Dictionary<string, string>();

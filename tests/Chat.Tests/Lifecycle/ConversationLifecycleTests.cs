@@ -13,7 +13,7 @@ public sealed class ConversationLifecycleTests
 {
     private const string Conversation = "conversation-1";
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly LifecyclePolicy Policy = new(MaxAttempts: 2, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+    private static readonly LifecyclePolicy Policy = new(MaxAttempts: 2, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), MaxDeferrals: 10);
     private static readonly Guid Request = Guid.Parse("eeeeeeee-0000-0000-0000-000000000005");
     private static readonly AttemptHolder Holder = new(Guid.NewGuid(), "worker-7", "127.0.0.1:11111", "S127.0.0.1:11111:1");
 

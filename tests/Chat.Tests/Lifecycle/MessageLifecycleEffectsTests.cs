@@ -8,7 +8,7 @@ namespace Chat.Tests.Lifecycle;
 public sealed class MessageLifecycleEffectsTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly LifecyclePolicy Policy = new(MaxAttempts: 3, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+    private static readonly LifecyclePolicy Policy = new(MaxAttempts: 3, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), MaxDeferrals: 10);
     private static readonly AttemptHolder Holder = new(Guid.NewGuid(), "worker-7", "127.0.0.1:11111", "S127.0.0.1:11111:1");
 
     [Fact]

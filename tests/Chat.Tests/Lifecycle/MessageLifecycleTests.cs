@@ -10,7 +10,7 @@ namespace Chat.Tests.Lifecycle;
 public sealed class MessageLifecycleTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly LifecyclePolicy Policy = new(MaxAttempts: 3, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+    private static readonly LifecyclePolicy Policy = new(MaxAttempts: 3, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), MaxDeferrals: 10);
     private static readonly Guid ClaimA = Guid.Parse("aaaaaaaa-0000-0000-0000-000000000001");
     private static readonly Guid ClaimB = Guid.Parse("bbbbbbbb-0000-0000-0000-000000000002");
     private static readonly Guid RetryR = Guid.Parse("cccccccc-0000-0000-0000-000000000003");

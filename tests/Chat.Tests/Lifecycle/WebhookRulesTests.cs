@@ -15,7 +15,7 @@ namespace Chat.Tests.Lifecycle;
 public sealed class WebhookRulesTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly LifecyclePolicy Plain = new(MaxAttempts: 1, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+    private static readonly LifecyclePolicy Plain = new(MaxAttempts: 1, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), MaxDeferrals: 10);
     private static readonly LifecyclePolicy Subscribed = Plain with { Webhooks = true };
     private static readonly AttemptHolder Holder = new(Guid.NewGuid(), "worker-7", "127.0.0.1:11111", "S127.0.0.1:11111:1");
 
