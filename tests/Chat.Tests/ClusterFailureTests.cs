@@ -19,7 +19,8 @@ public sealed class ClusterFailureTests(DisposableClusterFixture fixture) : ICla
     [Fact]
     public async Task Killed_silo_never_surfaces_as_a_server_error_and_a_cluster_that_stays_down_answers_503()
     {
-        // Steady traffic, four requests at a time, until three seconds after a secondary silo is killed outright.
+        // Steady traffic, four requests at a time, until 40 more have been answered after a secondary silo is killed
+        // outright.
         var statuses = new System.Collections.Concurrent.ConcurrentQueue<HttpStatusCode>();
         var victim = fixture.Cluster.SecondarySilos[0];
         using var stopTraffic = new CancellationTokenSource();
@@ -35,7 +36,12 @@ public sealed class ClusterFailureTests(DisposableClusterFixture fixture) : ICla
 
         await Eventually.Returns(() => Task.FromResult(statuses.Count), count => count >= 20, "traffic to start");
         await fixture.Cluster.KillSiloAsync(victim);
-        stopTraffic.CancelAfter(TimeSpan.FromSeconds(3));
+        // Submissions go on until 40 more have been answered after the kill, each of which the survivors took.
+        var answeredAtKill = statuses.Count;
+        await Eventually.Returns(
+            () => Task.FromResult(statuses.Count), count => count >= answeredAtKill + 40 || traffic.IsCompleted, "40 submissions answered after the kill");
+        Assert.True(statuses.Count >= answeredAtKill + 40, $"the traffic ran out {statuses.Count - answeredAtKill} answers after the kill");
+        stopTraffic.Cancel();
         try
         {
             await traffic;

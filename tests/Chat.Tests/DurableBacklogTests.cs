@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -44,8 +45,10 @@ public sealed class DurableBacklogTests(ITestOutputHelper output) : IAsyncLifeti
             // again by the sweep; the lanes must hold each once, or the queue reported here grows past what was sent.
             var mostQueued = 0;
             var completed = 0L;
+            var deadline = Stopwatch.StartNew();
             while (completed < Messages)
             {
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), $"{completed} of {Messages} completed after 90 s");
                 var slow = (await cluster.Http.GetFromJsonAsync<JsonElement>("/backends")).EnumerateArray()
                     .Single(backend => backend.GetProperty("name").GetString() == "slow");
                 mostQueued = Math.Max(mostQueued, slow.GetProperty("queued").GetInt32() + slow.GetProperty("inFlight").GetInt32());

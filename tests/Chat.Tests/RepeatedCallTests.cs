@@ -144,6 +144,10 @@ public sealed class RepeatedCallTests(InjectedFaultsFixture fixture)
 
         Assert.Equal(fired + 1, InjectedFaults.Fired);
         Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        // The message's state when the repeat was answered: re-queued by the first call, so no longer failed.
+        var body = await ChatApi.Json(retried);
+        Assert.Equal(id, body.GetProperty("id").GetString());
+        Assert.Contains(body.GetProperty("status").GetString(), new[] { "queued", "processing", "completed" });
         var completed = await fixture.Api.WaitForStatus(id, "completed");
         Assert.Equal(2, completed.GetProperty("attempts").GetInt32());
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Chat.Tests.Infrastructure;
@@ -61,9 +62,11 @@ public sealed class StreamingTests(StreamingClusterFixture fixture, ITestOutputH
         var id = await Submit("partial");
 
         var partials = new List<string>();
+        var deadline = Stopwatch.StartNew();
         JsonElement result;
         do
         {
+            Assert.True(deadline.Elapsed < Timeout, $"not completed within {Timeout.TotalSeconds:0} s");
             result = await Api.Result(id);
             if (result.GetProperty("partial").GetString() is { Length: > 0 } partial && (partials.Count == 0 || partials[^1] != partial))
             {
