@@ -119,10 +119,14 @@ public static class Problems
             title: "Rate limit reached.",
             extensions: new Dictionary<string, object?> { ["limit"] = limit });
 
-    /// <summary>429 for a batch larger than a whole minute's allowance of messages: waiting would not help.</summary>
+    /// <summary>
+    /// 429 for a batch larger than a whole minute's allowance of messages: waiting alone would not let it in, so it
+    /// must be split; the caller sets Retry-After to when a whole allowance is next available for the parts.
+    /// </summary>
     public static ProblemHttpResult TooManyMessages(int count, int limit) =>
         TypedResults.Problem(
-            $"The batch holds {count:N0} messages; this key may send {limit:N0} a minute. Split it and send the parts; nothing of this request was stored.",
+            $"The batch holds {count:N0} messages, more than the {limit:N0} this key may send in a minute, so it is never taken whole. " +
+            $"Split it into parts of at most {limit:N0} and send them; Retry-After says when a whole minute's allowance is next available. Nothing of this request was stored.",
             statusCode: StatusCodes.Status429TooManyRequests,
             title: "Batch larger than the rate limit.",
             extensions: new Dictionary<string, object?> { ["limit"] = limit });

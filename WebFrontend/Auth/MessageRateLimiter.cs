@@ -34,6 +34,9 @@ public sealed class MessageRateLimiter : IDisposable
 
         if (messages > _limit)
         {
+            // No wait lets it in whole, so it is refused without taking a permit and must be split; Retry-After still
+            // says when a whole allowance is next there for the parts: within one window, as any refusal here says.
+            Problems.SetRetryAfter(context, RateLimits.Window);
             return Problems.TooManyMessages(messages, _limit);
         }
 

@@ -12,11 +12,14 @@ public static class RateLimits
 {
     private const string Unlimited = ":unlimited";
 
+    /// <summary>The window each allowance is counted over: a key's whole allowance is back at most this long from now.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
     /// <summary>A fixed one-minute window: a client can read from Retry-After exactly when its allowance comes back.</summary>
     public static FixedWindowRateLimiterOptions PerMinute(int limit) => new()
     {
         PermitLimit = limit,
-        Window = TimeSpan.FromMinutes(1),
+        Window = Window,
         QueueLimit = 0,
     };
 

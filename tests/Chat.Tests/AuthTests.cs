@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Chat.Tests.Infrastructure;
+using Grains.Interfaces;
 
 namespace Chat.Tests;
 
@@ -77,10 +78,7 @@ public sealed class AuthTests(KeysClusterFixture fixture) : IClassFixture<KeysCl
             await AssertUnauthorized(response, path, "Bearer");
         }
 
-        using (var post = await _anonymous.PostAsJsonAsync("/chat", new { message = "hello" }))
-        {
-            await AssertUnauthorized(post, "POST /chat", "Bearer");
-        }
+        await AssertEveryWriteIsRefusedAndChangesNothing(_anonymous, "without a key");
 
         foreach (var path in new[] { "/health", "/health/live", "/health/ready", "/", "/index.html", "/app.js" })
         {
@@ -103,6 +101,11 @@ public sealed class AuthTests(KeysClusterFixture fixture) : IClassFixture<KeysCl
             var body = await response.Content.ReadAsStringAsync();
             Assert.DoesNotContain(wrong, body, StringComparison.Ordinal);
             Assert.DoesNotContain(KeysClusterFixture.Alice, body, StringComparison.Ordinal);
+        }
+
+        using (var wrongKey = fixture.As(wrong))
+        {
+            await AssertEveryWriteIsRefusedAndChangesNothing(wrongKey, "with a wrong key");
         }
 
         foreach (var path in KeyedReads)
@@ -361,6 +364,90 @@ public sealed class AuthTests(KeysClusterFixture fixture) : IClassFixture<KeysCl
             request.Headers.Host = host;
             using var response = await _anonymous.SendAsync(request);
             Assert.True(expected == response.StatusCode, $"Host: {host} answered {(int)response.StatusCode}");
+        }
+    }
+
+    /// <summary>
+    /// Every endpoint that submits, cancels, retries, or makes, reads or changes a conversation answers
+    /// <paramref name="client"/> 401 with a bearer challenge, and alice's messages and conversation, which each request
+    /// names, are as they were: nothing submitted, her running message not cancelled, her failed one not retried, her
+    /// conversation neither posted to nor deleted.
+    /// </summary>
+    private async Task AssertEveryWriteIsRefusedAndChangesNothing(HttpClient client, string how)
+    {
+        var script = new ProcessorScript();
+        var held = $"held-{Guid.NewGuid():N}";
+        var heldText = script.Hold("alice's running message");
+        var failed = $"failed-{Guid.NewGuid():N}";
+        await Submit(Alice, held, heldText);
+        await Submit(Alice, failed, script.Fail(5, "alice's failed message"));
+        try
+        {
+            await script.WaitUntilRunning(heldText);
+            await WaitForStatus(Alice, failed, "failed");
+            using var created = await Alice.PostAsJsonAsync("/conversations", new { system = "be brief" });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var conversation = (await ReadJson(created)).GetProperty("id").GetString()!;
+
+            var submitted = $"submitted-{Guid.NewGuid():N}";
+            var batched = new[] { $"batched-{Guid.NewGuid():N}", $"batched-{Guid.NewGuid():N}" };
+            var turn = $"turn-{Guid.NewGuid():N}";
+            foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+            {
+                (HttpMethod.Post, "/chat", new { message = script.Echo("nobody's message"), id = submitted }),
+                (HttpMethod.Post, "/chat/batch", new { messages = batched.Select(id => new { message = script.Echo("nobody's batch"), id }).ToArray() }),
+                (HttpMethod.Delete, $"/chat/{held}", null),
+                (HttpMethod.Post, $"/result/{failed}/retry", null),
+                (HttpMethod.Post, "/conversations", new { system = "nobody's conversation" }),
+                (HttpMethod.Get, $"/conversations/{conversation}", null),
+                (HttpMethod.Head, $"/conversations/{conversation}", null),
+                (HttpMethod.Get, $"/conversations/{conversation}/events", null),
+                (HttpMethod.Post, $"/conversations/{conversation}/messages", new { message = script.Echo("nobody's turn"), id = turn }),
+                (HttpMethod.Delete, $"/conversations/{conversation}", null),
+            })
+            {
+                using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                if (method == HttpMethod.Head)
+                {
+                    // A HEAD answer has no body to hold the problem.
+                    Assert.True(HttpStatusCode.Unauthorized == response.StatusCode, $"HEAD {path} {how} answered {(int)response.StatusCode}, not 401");
+                    Assert.Contains(response.Headers.WwwAuthenticate, value => value.Scheme == "Bearer");
+                }
+                else
+                {
+                    await AssertUnauthorized(response, $"{method} {path} {how}", "Bearer");
+                }
+            }
+
+            // Nothing submitted, under alice's tenant or under none (where a request let in without a key would put it).
+            foreach (var id in batched.Append(submitted).Append(turn))
+            {
+                using var read = await Alice.GetAsync($"/result/{id}");
+                Assert.True(HttpStatusCode.NotFound == read.StatusCode, $"/result/{id} answered {(int)read.StatusCode} after the requests {how}");
+                Assert.Null(await fixture.Cluster.Client.GetGrain<IChatResultGrain>(id).Get());
+            }
+
+            // Alice's conversation is there, with no message; her failed message was not retried, her running one not cancelled.
+            using (var read = await Alice.GetAsync($"/conversations/{conversation}"))
+            {
+                Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+                Assert.Equal(0, (await ReadJson(read)).GetProperty("messages").GetArrayLength());
+            }
+
+            var after = await Result(Alice, failed);
+            Assert.Equal(("failed", 1), (after.GetProperty("status").GetString(), after.GetProperty("attempts").GetInt32()));
+            Assert.Equal("processing", (await Result(Alice, held)).GetProperty("status").GetString());
+            Assert.Empty(script.Trace(heldText).Cancellations);
+            script.Release(heldText);
+            Assert.Equal(heldText, (await WaitForStatus(Alice, held, "completed")).GetProperty("result").GetString());
+
+            using var deleted = await Alice.DeleteAsync($"/conversations/{conversation}");
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+        finally
+        {
+            script.Release(heldText);
         }
     }
 

@@ -9,7 +9,8 @@ namespace Chat.Tests;
 
 /// <summary>
 /// The web page in Chromium against a frontend with API keys on: it asks for a key, sends it on every call and
-/// stream, keeps it across a reload, forgets it on request, and tells a tenant what only an admin key shows.
+/// stream, keeps it for the tab only (across a reload, not in another tab), forgets it on request, tells a tenant what
+/// only an admin key shows, and shows what messages and replies hold as text, never as markup.
 /// </summary>
 public sealed class KeysPageTests(KeysPageFixture fixture) : IClassFixture<KeysPageFixture>
 {
@@ -17,13 +18,15 @@ public sealed class KeysPageTests(KeysPageFixture fixture) : IClassFixture<KeysP
     private const string WrongKey = "not-a-key-this-cluster-knows";
 
     [Fact]
-    public async Task With_keys_on_the_page_asks_for_a_key_and_then_streams_replies_and_keeps_the_key_across_a_reload()
+    public async Task With_keys_on_the_page_asks_for_a_key_and_then_streams_replies_and_keeps_the_key_for_the_tab_only()
     {
         fixture.Paced.Behavior = new FakeChatBehavior(TokensPerSecond: 20);
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new() { Width = 1200, Height = 900 } });
+        // One context for two tabs: they share localStorage and cookies, and each has its own sessionStorage.
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1200, Height = 900 } });
+        var page = await context.NewPageAsync();
         var addresses = new List<string>();
         var eventStreams = new List<HttpStatusCode>();
         page.Request += (_, request) => { lock (addresses) { addresses.Add(request.Url); } };
@@ -48,6 +51,7 @@ public sealed class KeysPageTests(KeysPageFixture fixture) : IClassFixture<KeysP
         await page.ClickAsync("#use-key");
         await Expect(page.Locator("#key-form")).ToBeHiddenAsync();
         await Expect(page.Locator("#key-status")).ToBeVisibleAsync();
+        await ExpectKeyKeptForTheTabOnly(page, KeysPageFixture.Alice);
 
         // A tenant's key: the panels only an admin key reaches say so, and messages go to the cluster's default.
         await ExpectTenantView(page);
@@ -79,12 +83,23 @@ public sealed class KeysPageTests(KeysPageFixture fixture) : IClassFixture<KeysP
         await Expect(second).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = Timeout });
         await Expect(second.Locator(".reply")).ToHaveTextAsync("m-paced says: after the reload");
         await Expect(page.Locator("#alert")).ToBeHiddenAsync();
+        await ExpectKeyKeptForTheTabOnly(page, KeysPageFixture.Alice);
+
+        // Another tab of the same browser has its own sessionStorage, so it is asked for a key; the first tab keeps its.
+        var other = await context.NewPageAsync();
+        await other.GotoAsync(fixture.Http.BaseAddress!.ToString());
+        await Expect(other.GetByLabel("API key", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Expect(other.Locator("#key-status")).ToBeHiddenAsync();
+        await ExpectKeyKeptForTheTabOnly(other, null);
+        await other.CloseAsync();
+        await ExpectKeyKeptForTheTabOnly(page, KeysPageFixture.Alice);
 
         // Forgetting the key asks for one again. An admin's key shows the cluster and chooses the default backend; the
         // tenant's conversation, which the admin knows by another id, stays listed for the key that made it.
         await page.ClickAsync("#forget-key");
         await Expect(keyField).ToBeVisibleAsync(new() { Timeout = Timeout });
         await Expect(page.Locator("#key-status")).ToBeHiddenAsync();
+        await ExpectKeyKeptForTheTabOnly(page, null);
         await keyField.FillAsync(KeysPageFixture.Ops);
         await keyField.PressAsync("Enter");
         await Expect(page.Locator("#alert")).ToHaveTextAsync(
@@ -108,6 +123,38 @@ public sealed class KeysPageTests(KeysPageFixture fixture) : IClassFixture<KeysP
             Assert.Contains(HttpStatusCode.OK, eventStreams);
             Assert.Contains(HttpStatusCode.Forbidden, eventStreams);
         }
+    }
+
+    [Fact]
+    public async Task Markup_in_a_message_and_in_its_streamed_reply_is_shown_as_text_and_never_becomes_elements_or_runs()
+    {
+        // Reply pieces one word at a time, so "<img " alone is shown on its way as well.
+        fixture.Paced.Behavior = new FakeChatBehavior(TokensPerSecond: 20);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync();
+        // From before the page's first byte: any <img> or <b>, or any element with an onerror attribute, that ever
+        // enters the document, however briefly.
+        await page.AddInitScriptAsync(WatchForMarkup);
+        await page.GotoAsync(fixture.Http.BaseAddress!.ToString());
+        var keyField = page.GetByLabel("API key", new() { Exact = true });
+        await Expect(keyField).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await keyField.FillAsync(KeysPageFixture.Alice);
+        await keyField.PressAsync("Enter");
+        await Expect(page.Locator("#key-form")).ToBeHiddenAsync();
+
+        await page.FillAsync("#message", Markup);
+        await page.PressAsync("#message", "Enter");
+        var item = page.Locator("#messages li").First;
+        await Expect(item).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = Timeout });
+        await ExpectShownAsText(page);
+
+        // Loaded again from the cluster (GET /conversations/{id}, then the result), it is rendered by the other path.
+        await page.ReloadAsync();
+        await Expect(item).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = Timeout });
+        await Expect(item.Locator(".reply")).ToHaveTextAsync($"m-paced says: {Markup}", new() { Timeout = Timeout });
+        await ExpectShownAsText(page);
     }
 
     [Fact]
@@ -187,6 +234,83 @@ public sealed class KeysPageTests(KeysPageFixture fixture) : IClassFixture<KeysP
           new MutationObserver(note).observe(reply, { subtree: true, childList: true, characterData: true });
         }
         """;
+
+    /// <summary>Markup that, were it parsed as HTML, would add an image that runs script and a bold element.</summary>
+    private const string Markup = "<img src=x onerror=\"window.__xss=1\"><b>bold</b>";
+
+    private const string WatchForMarkup = """
+        window.__markup = [];
+        new MutationObserver((records) => {
+          for (const record of records) {
+            for (const node of record.addedNodes) {
+              if (node.nodeType !== Node.ELEMENT_NODE) continue;
+              for (const element of [node, ...node.querySelectorAll("*")]) {
+                if (element.matches("img, b, [onerror]")) window.__markup.push(element.outerHTML);
+              }
+            }
+          }
+        }).observe(document, { childList: true, subtree: true });
+        """;
+
+    /// <summary>What the page shows of the markup message: where it shows it, its text exactly, and what it made of it.</summary>
+    private const string ShownMarkup = """
+        () => {
+          const item = document.querySelector("#messages li");
+          const text = item.querySelector(".text"), reply = item.querySelector(".reply");
+          return JSON.stringify({
+            text: text.textContent, textElements: text.childElementCount,
+            reply: reply.textContent, replyElements: reply.childElementCount,
+            title: document.querySelector("#chat-title").textContent,
+            listed: document.querySelector("#conversations li .title").textContent,
+            made: window.__markup, found: document.querySelectorAll("img, b, [onerror]").length, xss: typeof window.__xss,
+          });
+        }
+        """;
+
+    private static async Task ExpectShownAsText(IPage page)
+    {
+        var shown = JsonSerializer.Deserialize<JsonElement>(await page.EvaluateAsync<string>(ShownMarkup));
+        string Text(string name) => shown.GetProperty(name).GetString()!;
+        int Count(string name) => shown.GetProperty(name).GetInt32();
+
+        // The message, its reply, the conversation's title and its entry in the list show the markup's characters, and
+        // hold no element of their own.
+        Assert.Equal(Markup, Text("text"));
+        Assert.Equal(0, Count("textElements"));
+        Assert.Equal($"m-paced says: {Markup}", Text("reply"));
+        Assert.Equal(0, Count("replyElements"));
+        Assert.Equal(Markup, Text("title"));
+        Assert.Equal(Markup, Text("listed"));
+
+        // No <img>, <b> or onerror attribute ever entered the document, none is in it now, and no script of it ran.
+        Assert.Empty(shown.GetProperty("made").EnumerateArray().Select(element => element.GetString()));
+        Assert.Equal(0, Count("found"));
+        Assert.Equal("undefined", Text("xss"));
+    }
+
+    /// <summary>
+    /// The key is in this tab's sessionStorage (or, for null, in none) and never in localStorage or a cookie, which
+    /// outlive the tab.
+    /// </summary>
+    private static async Task ExpectKeyKeptForTheTabOnly(IPage page, string? key)
+    {
+        var kept = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(await page.EvaluateAsync<string>("""
+            () => JSON.stringify({
+              session: sessionStorage.getItem("chat.apiKey"),
+              sessionValues: Object.keys(sessionStorage).map((name) => name + "=" + sessionStorage.getItem(name)),
+              localValues: Object.keys(localStorage).map((name) => name + "=" + localStorage.getItem(name)),
+              cookie: document.cookie,
+            })
+            """))!;
+        Assert.Equal(key, kept["session"].GetString());
+        string[] secrets = [KeysPageFixture.Alice, KeysPageFixture.Ops, WrongKey];
+        var sessionValues = kept["sessionValues"].EnumerateArray().Select(value => value.GetString()!).ToArray();
+        Assert.Equal(key is null ? [] : [$"chat.apiKey={key}"], sessionValues.Where(value => secrets.Any(secret => value.Contains(secret, StringComparison.Ordinal))));
+        var localValues = kept["localValues"].EnumerateArray().Select(value => value.GetString()!).ToArray();
+        Assert.DoesNotContain(localValues, value => secrets.Any(secret => value.Contains(secret, StringComparison.Ordinal)));
+        Assert.DoesNotContain(localValues, value => value.StartsWith("chat.apiKey=", StringComparison.Ordinal));
+        Assert.Equal("", kept["cookie"].GetString());
+    }
 
     private static async Task ExpectTenantView(IPage page)
     {

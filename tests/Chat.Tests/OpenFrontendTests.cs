@@ -19,7 +19,7 @@ public sealed class OpenFrontendTests(ChatClusterFixture fixture)
     [InlineData("Origin", "null")]
     [InlineData("Sec-Fetch-Site", "cross-site")]
     [InlineData("Sec-Fetch-Site", "same-site")]
-    public async Task A_post_from_another_origin_is_refused_with_403_and_stores_nothing(string header, string value)
+    public async Task A_post_or_delete_from_another_origin_is_refused_with_403_and_changes_nothing(string header, string value)
     {
         var id = $"cross-{Guid.NewGuid():N}";
         using var request = new HttpRequestMessage(HttpMethod.Post, "/chat") { Content = JsonContent.Create(new { message = "from a page elsewhere", id }) };
@@ -31,10 +31,51 @@ public sealed class OpenFrontendTests(ChatClusterFixture fixture)
         using var stored = await fixture.Api.GetResult(id);
         Assert.Equal(HttpStatusCode.NotFound, stored.StatusCode);
 
+        var batched = $"cross-batch-{Guid.NewGuid():N}";
+        using var batch = new HttpRequestMessage(HttpMethod.Post, "/chat/batch") { Content = JsonContent.Create(new { messages = new[] { new { message = "a batch from elsewhere", id = batched } } }) };
+        batch.Headers.TryAddWithoutValidation(header, value);
+        using var batchRefused = await fixture.Http.SendAsync(batch);
+        Assert.Equal(HttpStatusCode.Forbidden, batchRefused.StatusCode);
+        using var batchStored = await fixture.Api.GetResult(batched);
+        Assert.Equal(HttpStatusCode.NotFound, batchStored.StatusCode);
+
         using var retry = new HttpRequestMessage(HttpMethod.Post, $"/result/{id}/retry");
         retry.Headers.TryAddWithoutValidation(header, value);
         using var retried = await fixture.Http.SendAsync(retry);
         Assert.Equal(HttpStatusCode.Forbidden, retried.StatusCode);
+
+        // A message of this machine's own client (no browser's headers), still on its way: another origin's page may
+        // not cancel it, so it completes.
+        var own = $"own-{Guid.NewGuid():N}";
+        using (var submitted = await fixture.Api.Submit("mine to cancel", own))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        }
+
+        using var cancel = new HttpRequestMessage(HttpMethod.Delete, $"/chat/{own}");
+        cancel.Headers.TryAddWithoutValidation(header, value);
+        using var cancelRefused = await fixture.Http.SendAsync(cancel);
+        Assert.Equal(HttpStatusCode.Forbidden, cancelRefused.StatusCode);
+        Assert.Equal("application/problem+json", cancelRefused.Content.Headers.ContentType?.MediaType);
+        var ended = await Eventually.Returns(
+            () => fixture.Api.Result(own), result => result.GetProperty("status").GetString() is "completed" or "cancelled" or "failed", $"message {own} to end");
+        Assert.Equal("completed", ended.GetProperty("status").GetString());
+
+        // Nor start a conversation, or delete one.
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/conversations") { Content = JsonContent.Create(new { system = "from elsewhere" }) };
+        create.Headers.TryAddWithoutValidation(header, value);
+        using var createRefused = await fixture.Http.SendAsync(create);
+        Assert.Equal(HttpStatusCode.Forbidden, createRefused.StatusCode);
+
+        using var created = await fixture.Http.PostAsJsonAsync("/conversations", new { system = "mine" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var conversation = (await ChatApi.Json(created)).GetProperty("id").GetString()!;
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, $"/conversations/{conversation}");
+        delete.Headers.TryAddWithoutValidation(header, value);
+        using var deleteRefused = await fixture.Http.SendAsync(delete);
+        Assert.Equal(HttpStatusCode.Forbidden, deleteRefused.StatusCode);
+        using var kept = await fixture.Http.GetAsync($"/conversations/{conversation}");
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
     }
 
     [Fact]
