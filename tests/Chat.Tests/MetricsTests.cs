@@ -1,5 +1,6 @@
 using System.Net;
 using Chat.Tests.Infrastructure;
+using FakeChatBackend;
 
 namespace Chat.Tests;
 
@@ -12,13 +13,17 @@ public sealed class MetricsTests
 {
     private const int EchoMessages = 12;
     private const int DownMessages = 4;
+    private const int SlowMessages = 4;
     private const int Silos = 3;
 
     [Fact]
     public async Task A_scrape_of_every_silo_counts_each_message_once_by_backend_and_the_frontend_counts_its_requests()
     {
         // "down" answers nothing (a closed port) and has one attempt, so each of its messages fails at once.
+        // "slow" takes one call at a time and its first call hangs, so the others wait where the queued gauge sees them.
         using var collector = new OtlpReceiver();
+        await using var backend = await FakeChatServer.StartAsync();
+        backend.Inject(FakeFault.Hang);
         await using var cluster = await ProcessCluster.StartAsync("metrics", redis: null, Silos, new Dictionary<string, string>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString(),
@@ -28,7 +33,12 @@ public sealed class MetricsTests
             ["Backends__down__Kind"] = "openai",
             ["Backends__down__Model"] = "m",
             ["Backends__down__Endpoint"] = $"http://127.0.0.1:{FreePorts.Any()}/v1",
+            ["Backends__slow__Kind"] = "openai",
+            ["Backends__slow__Model"] = "fake-model",
+            ["Backends__slow__Endpoint"] = backend.OpenAiEndpoint.ToString(),
+            ["Backends__slow__MaxConcurrency"] = "1",
         });
+        await QueuedWhileTheBackendIsBusyAsync(cluster);
         var echo = ChatApiBatchExtensions.NewIds("metrics-echo", EchoMessages);
         var down = ChatApiBatchExtensions.NewIds("metrics-down", DownMessages);
         await cluster.Api.SubmitAll(echo);
@@ -70,8 +80,15 @@ public sealed class MetricsTests
         Assert.Contains(silos, scrape => scrape.Series("chat_messages_queued", ("backend", "echo")).Any());
         Assert.Equal(0, Sum(silos, "chat_messages_queued", "echo") + Sum(silos, "chat_messages_queued", "down"));
 
-        // Microsoft.Extensions.AI's own measure of the same calls (its token usage needs a backend that reports it).
-        Assert.Equal(EchoMessages + DownMessages, silos.Sum(scrape => scrape.Sum("gen_ai_client_operation_duration_seconds_count")));
+        // Microsoft.Extensions.AI's own measure of the same calls, and the tokens the fake backend reported for the
+        // slow backend's three replies (its hung call was cancelled and reported none).
+        Assert.Equal(
+            EchoMessages + DownMessages,
+            silos.Sum(scrape => scrape.Sum("gen_ai_client_operation_duration_seconds_count"))
+                - silos.Sum(scrape => scrape.Sum("gen_ai_client_operation_duration_seconds_count", ("gen_ai_request_model", "fake-model"))));
+        Assert.Equal(SlowMessages - 1, silos.Sum(scrape => scrape.Sum("gen_ai_client_token_usage_count", ("gen_ai_request_model", "fake-model"), ("gen_ai_token_type", "input"))));
+        Assert.Equal(SlowMessages - 1, silos.Sum(scrape => scrape.Sum("gen_ai_client_token_usage_count", ("gen_ai_request_model", "fake-model"), ("gen_ai_token_type", "output"))));
+        Assert.True(silos.Sum(scrape => scrape.Sum("gen_ai_client_token_usage_sum", ("gen_ai_token_type", "output"))) >= SlowMessages - 1);
 
         // A silo may have stored or run none of the messages, and then has none of their series.
         Assert.Equal(["counter"], silos.Select(scrape => scrape.Types.GetValueOrDefault("chat_messages_accepted_total")).OfType<string>().Distinct());
@@ -86,9 +103,9 @@ public sealed class MetricsTests
         // The frontend: every POST /chat it answered, Orleans' client, and none of the silos' message metrics.
         var frontend = await Eventually.Returns(
             () => PrometheusText.ScrapeAsync(cluster.Http, new Uri("/metrics", UriKind.Relative)),
-            scrape => ChatPosts(scrape) == EchoMessages + DownMessages,
+            scrape => ChatPosts(scrape) == EchoMessages + DownMessages + SlowMessages,
             "the frontend's scrape to count every POST /chat");
-        Assert.Equal(EchoMessages + DownMessages, ChatPosts(frontend));
+        Assert.Equal(EchoMessages + DownMessages + SlowMessages, ChatPosts(frontend));
         Assert.Contains(frontend.Types.Keys, name => name.StartsWith("orleans_", StringComparison.Ordinal));
         Assert.DoesNotContain(frontend.Samples, sample => sample.Name.StartsWith("chat_", StringComparison.Ordinal));
 
@@ -99,6 +116,38 @@ public sealed class MetricsTests
         await Eventually.Returns(
             () => Task.FromResult(collector.Received("/v1/metrics", "chat-frontend", "http.server.request.duration")),
             received => received, "the frontend's OTLP export of its requests");
+    }
+
+    /// <summary>
+    /// Four messages for a backend that takes one at a time and hangs on the first: the silos report three queued and
+    /// one in flight for as long as it hangs; cancelling the hung one lets the rest run, and the gauge goes back to 0.
+    /// </summary>
+    private static async Task QueuedWhileTheBackendIsBusyAsync(ProcessCluster cluster)
+    {
+        var slow = ChatApiBatchExtensions.NewIds("metrics-slow", SlowMessages);
+        foreach (var id in slow)
+        {
+            using var response = await cluster.Api.Submit(ChatApiBatchExtensions.MessageFor(id), id, "slow");
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await Eventually.Returns(
+            () => ScrapeSilos(cluster),
+            scrapes => Sum(scrapes, "chat_messages_queued", "slow") == SlowMessages - 1 && Sum(scrapes, "chat_messages_in_flight", "slow") == 1,
+            "the silos to report three messages queued for the busy backend and one in flight",
+            describe: scrapes => $"queued {Sum(scrapes, "chat_messages_queued", "slow")}, in flight {Sum(scrapes, "chat_messages_in_flight", "slow")}");
+
+        var hung = await Eventually.Returns(
+            async () => (await Task.WhenAll(slow.Select(async id => (Id: id, Status: (await cluster.Api.Result(id)).GetProperty("status").GetString())))).Where(m => m.Status == "processing").ToArray(),
+            running => running.Length == 1, "the hung message to show processing");
+        using (var cancelled = await cluster.Http.DeleteAsync($"/chat/{hung[0].Id}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        }
+
+        await cluster.Api.WaitForAllCompleted(slow.Where(id => id != hung[0].Id).ToList());
+        await Eventually.Returns(
+            () => ScrapeSilos(cluster), scrapes => Sum(scrapes, "chat_messages_queued", "slow") == 0, "the slow backend's queue to empty");
     }
 
     private static async Task<IReadOnlyList<PrometheusText>> ScrapeSilos(ProcessCluster cluster)
