@@ -129,6 +129,10 @@ public sealed class OpenApiDocumentTests(ChatClusterFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        // Scalar's page, pointed at this frontend's document.
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("openapi/v1.json", page, StringComparison.Ordinal);
+        Assert.Contains("scalar", page, StringComparison.OrdinalIgnoreCase);
     }
 
     private async Task<JsonElement> Document()

@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using Chat.Tests.Infrastructure;
+using Grains;
 using Grains.Interfaces;
+using Grains.Lifecycle;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
 
 namespace Chat.Tests;
 
@@ -232,6 +236,23 @@ public sealed class RepeatedCallTests(InjectedFaultsFixture fixture)
         Assert.Equal(2, completed.GetProperty("attempts").GetInt32());
         var failedPage = await fixture.Cluster.Client.GetGrain<IDeadLetterGrain>(0).List(0, 1000);
         Assert.DoesNotContain(id, failedPage.Ids);
+    }
+
+    [Fact]
+    public async Task A_message_stored_with_its_publish_pending_is_published_by_its_next_activation()
+    {
+        // What a silo that died between storing an accepted message and publishing it leaves: the state and its
+        // outbox, and no stream entry. Nothing but a read reaches the grain after that.
+        var id = NewId();
+        var silo = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services;
+        var accepted = MessageLifecycle.Apply(null, new Accept($"echo {id}", Guid.NewGuid(), DateTimeOffset.UtcNow), silo.GetRequiredService<LifecyclePolicy>());
+        Assert.Equal(ChatStatus.Queued, accepted.State!.Status);
+        Assert.False(accepted.State.Outbox.IsEmpty);
+        var storage = silo.GetRequiredKeyedService<IGrainStorage>(ChatStorage.Results);
+        await storage.WriteStateAsync("result", fixture.Cluster.Client.GetGrain<IChatResultGrain>(id).GetGrainId(), new GrainState<ChatResultState>(ChatResultState.From(accepted.State)));
+
+        var completed = await fixture.Api.WaitForStatus(id, "completed");
+        Assert.Equal((1, $"echo {id}"), (completed.GetProperty("attempts").GetInt32(), completed.GetProperty("result").GetString()));
     }
 
     [Fact]

@@ -200,7 +200,7 @@ public sealed class DurableRetentionTests : IAsyncLifetime
     public async Task DisposeAsync() => await _redis.DisposeAsync();
 
     [Fact]
-    public async Task A_finished_results_key_expires_in_Redis_after_its_retention()
+    public async Task A_finished_results_key_and_its_conversations_expire_in_Redis_after_their_retention()
     {
         // "down" answers nothing (a closed port) and has one attempt, so its message fails at once.
         await using var cluster = await ProcessCluster.StartAsync("retention", _redis, silos: 1, new Dictionary<string, string>
@@ -225,8 +225,28 @@ public sealed class DurableRetentionTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
+        // A conversation of one turn: its record goes with its last message's.
+        string conversation;
+        using (var created = await cluster.Http.PostAsJsonAsync("/conversations", new { system = "be brief" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            conversation = (await ChatApi.Json(created)).GetProperty("id").GetString()!;
+        }
+
+        string turn;
+        using (var posted = await cluster.Http.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "one turn" }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+            turn = (await ChatApi.Json(posted)).GetProperty("id").GetString()!;
+        }
+
         var completedAt = (await cluster.Api.WaitForStatus(completed, "completed")).GetProperty("completedAt").GetDateTimeOffset();
         var failedAt = (await cluster.Api.WaitForStatus(failed, "failed")).GetProperty("completedAt").GetDateTimeOffset();
+        var turnAt = (await cluster.Api.WaitForStatus(turn, "completed")).GetProperty("completedAt").GetDateTimeOffset();
+        var conversationKey = KeyOf(redis, conversation);
+        var conversationTtl = await Eventually.Returns(
+            () => redis.GetDatabase().KeyTimeToLiveAsync(conversationKey), ttl => ttl is not null, $"the conversation's key {conversationKey} to get an expiry");
+        Assert.InRange(conversationTtl!.Value, TimeSpan.FromMilliseconds(1), Retention);
 
         // Orleans' own key layout ({ServiceId}/state/{grain type}/{key}/{state}), each with an expiry within its retention.
         var completedKey = KeyOf(redis, completed);
@@ -242,9 +262,16 @@ public sealed class DurableRetentionTests : IAsyncLifetime
         Assert.True(DateTimeOffset.UtcNow >= completedAt + Retention);
         await Eventually.Returns(() => redis.GetDatabase().KeyExistsAsync(failedKey), exists => !exists, $"the key {failedKey} to expire");
         Assert.True(DateTimeOffset.UtcNow >= failedAt + FailedRetention);
-        foreach (var id in new[] { completed, failed })
+        await Eventually.Returns(() => redis.GetDatabase().KeyExistsAsync(conversationKey), exists => !exists, $"the key {conversationKey} to expire");
+        Assert.True(DateTimeOffset.UtcNow >= turnAt + Retention);
+        foreach (var id in new[] { completed, failed, turn })
         {
             using var response = await cluster.Api.GetResult(id);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        using (var response = await cluster.Http.GetAsync($"/conversations/{conversation}"))
+        {
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         }
 
