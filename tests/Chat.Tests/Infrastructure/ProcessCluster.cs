@@ -12,9 +12,9 @@ namespace Chat.Tests.Infrastructure;
 public sealed class ProcessCluster : IAsyncDisposable
 {
 #if DEBUG
-    private const string Configuration = "Debug";
+    public const string Configuration = "Debug";
 #else
-    private const string Configuration = "Release";
+    public const string Configuration = "Release";
 #endif
 
     private readonly Dictionary<string, string> _environment;
