@@ -12,7 +12,7 @@ public sealed class BacklogAccountingTests
     /// <summary>Slow messages, one at a time per silo, reported often: most of a burst waits in the silos' lanes.</summary>
     private static readonly Dictionary<string, string> OneSlotPerSilo = new()
     {
-        ["Processing__DelayMs"] = "1500",
+        ["Processing__DelayMs"] = "1000",
         ["Processing__MaxInFlightPerSilo"] = "1",
         ["Processing__TimeoutSeconds"] = "5",
         ["Processing__RebalanceCheckSeconds"] = "1",
@@ -27,7 +27,7 @@ public sealed class BacklogAccountingTests
     public async Task The_backlog_forgets_what_a_killed_embedded_silo_held()
     {
         await using var cluster = await ProcessCluster.StartAsync("backlog-embedded", redis: null, silos: 3, OneSlotPerSilo);
-        var ids = ChatApiBatchExtensions.NewIds("killed-backlog", 18);
+        var ids = ChatApiBatchExtensions.NewIds("killed-backlog", 12);
         await cluster.Api.SubmitAll(ids);
 
         // Not silo 0: it holds the embedded cluster's membership, and, as the oldest silo, the load grain, which
@@ -88,7 +88,7 @@ public sealed class BacklogAccountingTests
     /// <summary>While a burst waits, the backlog is exactly what the live silos hold; once done, zero.</summary>
     private static async Task<JsonElement> AssertBacklogCountsANewBurstExactly(ProcessCluster cluster)
     {
-        var burst = ChatApiBatchExtensions.NewIds("burst", 12);
+        var burst = ChatApiBatchExtensions.NewIds("burst", 8);
         await cluster.Api.SubmitAll(burst);
         var busy = await Eventually.Returns(() => Snapshot(cluster.Http),
             snapshot => snapshot.GetProperty("backlog").GetInt64() > 0, "the burst to show in the backlog");
