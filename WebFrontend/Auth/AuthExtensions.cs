@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
 
 namespace WebFrontend.Auth;
 
@@ -42,6 +43,8 @@ public static class AuthExtensions
                 hosts.AllowedHosts = [.. LoopbackHosts, .. auth.PublicHost is { Length: > 0 } name ? [name] : Array.Empty<string>()]);
         }
 
+        // The dashboard's Trace page streams this frontend's log: with no key to hold it to admins, nobody gets it.
+        builder.Services.Configure<DashboardOptions>(dashboard => dashboard.HideTrace = !auth.KeysOn);
         return builder;
     }
 

@@ -299,6 +299,15 @@ public sealed class AuthTests(KeysClusterFixture fixture) : IClassFixture<KeysCl
 
         using var events = await Alice.GetAsync("/cluster/events", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.Forbidden, events.StatusCode);
+
+        // The dashboard's log stream: an admin's only.
+        using (var tenantTrace = await Alice.GetAsync("/dashboard/Trace", HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, tenantTrace.StatusCode);
+        }
+
+        using var adminTrace = await Ops.GetAsync("/dashboard/Trace", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, adminTrace.StatusCode);
     }
 
     [Fact]

@@ -79,6 +79,19 @@ public sealed class OpenFrontendTests(ChatClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Without_keys_the_dashboard_is_served_but_its_log_stream_is_not()
+    {
+        using (var dashboard = await fixture.Http.GetAsync("/dashboard/"))
+        {
+            Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+        }
+
+        using var trace = await fixture.Http.GetAsync("/dashboard/Trace", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.Forbidden, trace.StatusCode);
+        Assert.Equal("application/problem+json", trace.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task A_post_from_the_frontend_s_own_page_is_taken()
     {
         var id = $"same-{Guid.NewGuid():N}";
