@@ -365,8 +365,8 @@ function followCluster() {
 // ---- Backends -----------------------------------------------------------------------------------------------------
 
 // Keeps the user's choice while the list stays the same; the list changes only when the cluster is reconfigured. At
-// first the cluster's default (Chat__DefaultBackend) is chosen. Without the list (a key that may not read it) the one
-// choice is the default, which the cluster picks for a message that names no backend.
+// first the cluster's default (Chat__DefaultBackend) is chosen. Before the list has come, the one choice is the
+// default, which the cluster picks for a message that names no backend.
 function fillBackendChoice(backends) {
   const select = $("backend");
   const names = backends.map((backend) => backend.name);
@@ -379,10 +379,11 @@ function fillBackendChoice(backends) {
 
 const backendColumns = ["name", "kind", "model", "maxConcurrency", "inFlight", "queued", "completed", "failed", "rateLimited", "inputTokens", "outputTokens"];
 
+// A key that is not an admin's gets the names without the figures (null): shown as a dash.
 function backendCell(backend, key) {
   const value = backend[key];
+  if (value === null || value === undefined) return "—";
   if (key === "maxConcurrency") return value > 0 ? String(value) : "none";
-  if (key === "model") return value ?? "—";
   return String(value);
 }
 
@@ -416,23 +417,19 @@ function renderBackends(backends) {
   for (const row of [...body.rows]) {
     if (!seen.has(row.dataset.backend)) row.remove();
   }
+  const figuresHidden = backends.length > 0 && backends.every((backend) => backend.inFlight === null);
+  $("backends-note").textContent = figuresHidden ? "The backends' caps, load and totals need an admin key (one named in Auth__AdminKeys)." : "";
+  $("backends-note").hidden = !figuresHidden;
   fillBackendChoice(backends);
 }
 
-// One request at a time, a second apart, and none while the page is hidden: one grain call each. A 403 (a key that is
-// not an admin's) stays so for this key, and forgetting the key reloads the page: polling stops there.
+// One request at a time, a second apart, and none while the page is hidden: one grain call each.
 async function pollBackends() {
   if (!document.hidden) {
     try {
       renderBackends(await callApi("GET", "/backends", undefined, [200]));
       clearError("The backends table");
     } catch (error) {
-      if (error.status === 403) {
-        fillBackendChoice([]);
-        $("backends-note").textContent = "The Backends table needs an admin key (one named in Auth__AdminKeys); messages go to the cluster's default backend.";
-        $("backends-note").hidden = false;
-        return;
-      }
       showError(`The backends table could not be refreshed: ${error.message}`);
     }
   }

@@ -285,9 +285,25 @@ public sealed class AuthTests(KeysClusterFixture fixture) : IClassFixture<KeysCl
     }
 
     [Fact]
-    public async Task Only_an_admin_key_reaches_the_cluster_the_backends_the_metrics_and_the_dashboard()
+    public async Task Only_an_admin_key_reaches_the_cluster_the_backends_figures_the_metrics_and_the_dashboard()
     {
-        foreach (var path in new[] { "/cluster", "/backends", "/metrics", "/dashboard/" })
+        // Any key may list the backends to choose one; their cap, load and totals are an admin's.
+        using var tenantList = await Alice.GetAsync("/backends");
+        using var adminList = await Ops.GetAsync("/backends");
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (tenantList.StatusCode, adminList.StatusCode));
+        var tenantView = (await ReadJson(tenantList)).EnumerateArray().ToArray();
+        var adminView = (await ReadJson(adminList)).EnumerateArray().ToArray();
+        Assert.Equal(
+            adminView.Select(backend => (backend.GetProperty("name").GetString(), backend.GetProperty("isDefault").GetBoolean())),
+            tenantView.Select(backend => (backend.GetProperty("name").GetString(), backend.GetProperty("isDefault").GetBoolean())));
+        Assert.NotEmpty(tenantView);
+        foreach (var figure in new[] { "maxConcurrency", "inFlight", "queued", "completed", "failed", "rateLimited", "inputTokens", "outputTokens" })
+        {
+            Assert.All(tenantView, backend => Assert.Equal(JsonValueKind.Null, backend.GetProperty(figure).ValueKind));
+            Assert.All(adminView, backend => Assert.Equal(JsonValueKind.Number, backend.GetProperty(figure).ValueKind));
+        }
+
+        foreach (var path in new[] { "/cluster", "/metrics", "/dashboard/" })
         {
             using var tenant = await Alice.GetAsync(path);
             Assert.True(HttpStatusCode.Forbidden == tenant.StatusCode, $"GET {path} with alice's key answered {(int)tenant.StatusCode}");

@@ -316,8 +316,12 @@ public sealed class KeysPageTests(KeysPageFixture fixture) : IClassFixture<KeysP
     {
         await Expect(page.Locator("#cluster-summary")).ToHaveTextAsync(
             "The cluster view needs an admin key (one named in Auth__AdminKeys); this key can send and follow messages.", new() { Timeout = Timeout });
-        await Expect(page.Locator("#backends-note")).ToContainTextAsync("The Backends table needs an admin key", new() { Timeout = Timeout });
-        await Expect(page.Locator("#backend option")).ToHaveTextAsync(["the cluster's default"]);
+        // The backends to choose from, the default chosen, without the operators' figures.
+        await Expect(page.Locator("#backends-note")).ToHaveTextAsync(
+            "The backends' caps, load and totals need an admin key (one named in Auth__AdminKeys).", new() { Timeout = Timeout });
+        await Expect(page.Locator("#backend option")).ToHaveTextAsync(["echo", "paced"]);
+        await Expect(page.Locator("#backend")).ToHaveValueAsync("paced");
+        await Expect(page.Locator("#backends tr[data-backend='paced'] [data-field='completed']")).ToHaveTextAsync("—");
         await Expect(page.Locator("#silos .silo")).ToHaveCountAsync(0);
     }
 }
