@@ -112,6 +112,20 @@ public sealed class WebhookTests(WebhookClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_redirect_is_not_followed_the_delivery_is_made_again_to_the_subscriber()
+    {
+        var script = new ProcessorScript();
+        var id = NewId("redirected");
+        const string elsewhere = "/elsewhere";
+        Receiver.RedirectFirst(id, Receiver.Url(elsewhere));
+        await SubmitAsync(new { message = script.Echo("do not follow"), id });
+
+        await Receiver.WaitForDelivered(Orders, id);
+        Assert.Equal([307, 200], Receiver.Received(Orders, id).Select(attempt => attempt.Answered));
+        Assert.Empty(Receiver.Received(elsewhere, id));
+    }
+
+    [Fact]
     public async Task Failed_and_cancelled_messages_are_delivered_with_their_outcome()
     {
         var script = new ProcessorScript();

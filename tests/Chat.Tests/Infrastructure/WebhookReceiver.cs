@@ -22,7 +22,8 @@ public sealed record WebhookRequest(string Path, string? MessageId, string Body,
 
 /// <summary>
 /// A webhook receiver on loopback, a real Kestrel server: records every POST with its headers and body, answers 200,
-/// or 500 to the first deliveries of a message it was told to fail, and never answers on <c>/silent</c> (until it stops).
+/// or 500 to the first deliveries of a message it was told to fail, or 307 elsewhere to the first delivery of one it
+/// was told to redirect, and never answers on <c>/silent</c> (until it stops).
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -30,6 +31,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     private readonly ConcurrentQueue<WebhookRequest> _requests = new();
     private readonly ConcurrentDictionary<string, int> _failuresLeft = new();
+    private readonly ConcurrentDictionary<string, string> _redirectOnce = new();
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication _app = null!;
 
@@ -53,6 +55,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>The first <paramref name="times"/> deliveries of message <paramref name="messageId"/> get 500.</summary>
     public void FailFirst(string messageId, int times) => _failuresLeft[messageId] = times;
+
+    /// <summary>The first delivery of message <paramref name="messageId"/> gets 307 to <paramref name="location"/>.</summary>
+    public void RedirectFirst(string messageId, string location) => _redirectOnce[messageId] = location;
 
     public IReadOnlyList<WebhookRequest> Received(string path, string messageId) =>
         _requests.Where(request => request.Path == path && request.MessageId == messageId).ToList();
@@ -96,6 +101,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var gone = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
             await Task.Delay(Timeout.Infinite, gone.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            request.Ended = true;
+            return;
+        }
+
+        if (request.MessageId is { } redirected && _redirectOnce.TryRemove(redirected, out var location))
+        {
+            context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+            context.Response.Headers.Location = location;
+            request.Answered = context.Response.StatusCode;
             request.Ended = true;
             return;
         }
