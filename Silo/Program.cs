@@ -1,3 +1,4 @@
+using Chat.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +14,8 @@ public static class Program
     {
         // Configuration lives beside the binary, so a silo started from any directory finds its appsettings.json.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        if (builder.Configuration.GetValue<bool>($"{SiloHostOptions.Section}:{nameof(SiloHostOptions.ServeWebFrontend)}"))
+        // Read and checked the one way every option is, before the host is chosen: a bad Silo setting stops here, named.
+        if (builder.Configuration.GetValidated<SiloHostOptions, SiloHostOptionsValidator>(SiloHostOptions.Section).ServeWebFrontend)
         {
             RunWithWebFrontend(args);
             return;
